@@ -1,0 +1,19 @@
+"""ctxh-extract: facts about the social-work profession from Vietnamese news.
+
+The pipeline, one module per stage::
+
+    read -> clean -> layout (body vs. boilerplate, metadata) -> segment
+         -> extract (provinces, numbers, counts, percentages) -> models -> store -> evaluate
+
+A researcher can use it without the CLI::
+
+    from ctxh_extract import extract_text
+    result = extract_text("Năm 2023, tỉnh Hà Tĩnh đã tập huấn cho 200 cán bộ.", article_id="demo")
+    result.counts[0].value   # 200
+"""
+
+__version__ = "0.1.0"
+
+from .api import extract_file, extract_text, run_extract  # noqa: E402
+
+__all__ = ["__version__", "extract_file", "extract_text", "run_extract"]

@@ -1,0 +1,57 @@
+"""Errors a user can see. Every one prints as a single line that names the file.
+
+The CLI catches :class:`CtxhError` and prints ``str(err)``; anything else is a bug
+and still gets a one-line message (with ``--debug`` for the traceback).
+"""
+
+from __future__ import annotations
+
+
+class CtxhError(Exception):
+    """Base class: a problem with the user's input, rules, gold or database."""
+
+    exit_code = 1
+
+
+class InputError(CtxhError):
+    """An article file that cannot be read or makes no sense as an article."""
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class RulesError(CtxhError):
+    """A rules file that does not parse or says something impossible."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, reason: str, line: int | None = None):
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {reason}")
+
+
+class GoldError(CtxhError):
+    """A gold annotation file that breaks the format of ANNOTATION.md."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class DatabaseError(CtxhError):
+    """The database cannot be opened, is locked, or has an unknown schema."""
+
+    exit_code = 1
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")

@@ -1,0 +1,108 @@
+"""The extract stage: provinces, numbers, counts and percentages of one article.
+
+:func:`extract_sentences` walks the body sentences in order (the plan-section
+state of :mod:`.targets` depends on order) and hands each number to the count
+or the percentage extractor. Each fact type has its own module; this driver
+only decides which numbers are candidates at all (exclusions, years, periods).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from ..rules import Rules
+from ..segment import Sentence
+from .context import SentenceContext
+from .counts import CountCandidate, CountExtractor
+from .numbers import parser_for
+from .percentages import PercentCandidate, PercentExtractor
+from .periods import Period, find_periods
+from .provinces import Gazetteer, Mention
+from .targets import Section, decide_period, decide_target, find_cues, update_section
+
+@dataclass
+class Extracted:
+    counts: list[tuple[CountCandidate, bool, str, Period | None, str | None]] = field(default_factory=list)
+    percentages: list[tuple[PercentCandidate, bool, str, Period | None, str | None]] = field(default_factory=list)
+    dropped: list[tuple[int, int, str]] = field(default_factory=list)   # absolute span, why
+
+
+@dataclass
+class Extractors:
+    rules: Rules
+    gazetteer: Gazetteer
+    counts: CountExtractor
+    percentages: PercentExtractor
+    has_number: regex.Pattern
+
+
+_CACHE: dict[str, Extractors] = {}
+
+
+def _extractors(rules: Rules) -> Extractors:
+    p = parser_for(rules)
+    words = sorted(p.digits_words.keys() | p.ten, key=len, reverse=True)
+    has_number = regex.compile(r"\d|%|(?<![\p{L}])(?:" + "|".join(map(regex.escape, words)) + r")(?![\p{L}])", regex.IGNORECASE)
+    return Extractors(rules, Gazetteer(rules), CountExtractor(rules), PercentExtractor(rules), has_number)
+
+
+def extractors_for(rules: Rules) -> Extractors:
+    """Compiled extractors for a rules directory, built once per process."""
+    key = rules.version + str(rules.directory)
+    ex = _CACHE.get(key)
+    if ex is None:
+        ex = _CACHE[key] = _extractors(rules)
+    return ex
+
+
+def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules: Rules,
+                      primary: str | None) -> Extracted:
+    """Counts and percentages of the body sentences (offsets into the cleaned text)."""
+    ex = extractors_for(rules)
+    parser = parser_for(rules)
+    out = Extracted()
+    section = Section()
+    excl_rules = rules.compiled["exclusions"]
+    for s in sentences:
+        cues = find_cues(s.text, rules, s.start)
+        periods = find_periods(s.text, rules, s.start)
+        if ex.has_number.search(s.text):
+            numbers = parser.find(s.text)
+            if numbers:
+                ctx = SentenceContext(s, numbers, cues, periods,
+                                      [m for m in mentions if s.start <= m.start < s.end], section)
+                for rule, pat in excl_rules:
+                    for m in pat.finditer(s.text):
+                        ctx.excluded.append((m.start(), m.end(), rule.name))
+                for p in periods:
+                    ctx.excluded.append((p.span[0] - s.start, p.span[1] - s.start, p.rule))
+                _facts(ctx, ex, out, primary)
+        update_section(section, cues, periods, s.start)
+    return out
+
+
+def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | None) -> None:
+    for num in ctx.numbers:
+        a, b = ctx.base + num.start, ctx.base + num.end
+        if num.kind == "year":
+            out.dropped.append((a, b, "number.year"))
+            continue
+        why = ctx.exclusion_for(num.start, num.number_end)
+        if why:
+            out.dropped.append((a, b, why))
+            continue
+        is_target, target_rule = decide_target(a, b, ctx.cues, ctx.section, ctx.text, ctx.base)
+        period = decide_period(a, is_target, ctx.periods, ctx.section, ctx.base)
+        province = ctx.province_near(a, primary)
+        if num.percent:
+            pc = ex.percentages.extract(ctx, num, is_target)
+            if pc is not None:
+                out.percentages.append((pc, is_target, target_rule, period, province))
+            continue
+        cc = ex.counts.extract(ctx, num, is_target)
+        if cc is not None:
+            out.counts.append((cc, is_target, target_rule, period, province))
+        else:
+            out.dropped.append((a, b, "count.no_unit"))

@@ -1,0 +1,215 @@
+"""Count facts: how many people, centres, classes, đồng ... an article reports.
+
+A number becomes a count only when a unit from ``rules/categories.json`` follows
+it (``46 cộng tác viên``, ``5 lớp``, ``600 triệu đồng``); bare numbers, years,
+document numbers and durations never do. For people, the action decides the
+category (ANNOTATION.md): ``tập huấn cho 150 lượt cộng tác viên`` is 150 trainees,
+``46 cộng tác viên ... được hưởng phụ cấp`` is 46 collaborators, and people who
+only *need* training are ``other``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..rules import Rules, UnitRule, words_regex
+from .context import SentenceContext, evidence_span
+from .numbers import NumberMention
+
+
+@dataclass
+class CountCandidate:
+    start: int            # absolute offsets (cleaned text) of the number as written
+    end: int
+    evidence: tuple[int, int]
+    category: str
+    value: int
+    value_max: int | None
+    qualifier: str
+    unit: str
+    per_unit: str | None
+    rule: str
+    qualifier_rule: str | None
+
+
+class CountExtractor:
+    def __init__(self, rules: Rules):
+        cat = rules.categories
+        self.unit_of: dict[str, UnitRule] = {}
+        for u in cat.units:
+            for w in u.words:
+                self.unit_of[" ".join(w.lower().split())] = u
+        self.unit_re = words_regex(list(self.unit_of))
+        self._luot_re = regex.compile(r"(?i)lượt\s+")
+        self.not_unit_re = words_regex(cat.not_units.words)
+        tb = cat.trainee_action_before
+        self.trainee_verbs = {w.lower() for w in tb.words}
+        self.verb_re = words_regex(tb.words + tb.other_actions)
+        self.object_markers = {w.lower() for w in tb.object_markers}
+        self.after_re = words_regex(cat.trainee_action_after.words)
+        self.after_max = cat.trainee_action_after.max_words
+        self.need_re = words_regex(cat.need_cues.words)
+        self.benef_re = words_regex(cat.beneficiary_cues.words)
+        self.role_max = cat.role_after_generic.model_extra.get("max_words", 6)
+        pu = cat.per_unit
+        self.per_cues = {c.lower() for c in pu.cues}
+        self.per_cue_places = {k.lower(): {p.lower() for p in v} for k, v in pu.cue_places.items()}
+        self.per_connectors = {c.lower() for c in pu.connectors}
+        self.per_before_re = regex.compile(
+            r"(?:^|[\s,])(?:" + "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in sorted(pu.before_number, key=len, reverse=True))
+            + r")\s*$", regex.IGNORECASE)
+        self.per_cue_re = words_regex(pu.cues)
+        self.qual_words = {q.cue.lower() for q in rules.qualifiers.rules} | {f.lower() for f in rules.qualifiers.fillers}
+        self.nearby: dict[str, regex.Pattern] = {
+            u.name: words_regex(u.requires_nearby) for u in cat.units if u.requires_nearby
+        }
+
+    # ------------------------------------------------------------------ unit
+    def unit_at(self, text: str, pos: int) -> tuple[int, int, UnitRule, bool] | None:
+        """(start, end, rule, with_luot) of the unit right after ``pos``, or None."""
+        p = pos
+        while p < len(text) and text[p] in " \t":
+            p += 1
+        if p == pos:
+            # only a glued 'đ' (600.000đ) may touch the number
+            if text.startswith("đ", p) and not (p + 1 < len(text) and text[p + 1].isalpha()):
+                rule = self.unit_of.get("đ")
+                return (p, p + 1, rule, False) if rule else None
+            return None
+        lm = self._luot_re.match(text, p)
+        q = lm.end() if lm else p
+        um = self.unit_re.match(text, q)
+        if um is None and lm:
+            q = p  # 'lượt' alone is a unit (visits)
+            um = self.unit_re.match(text, q)
+        if um is None:
+            return None
+        nu = self.not_unit_re.match(text, q)
+        if nu is not None and nu.end() > um.end():
+            return None
+        rule = self.unit_of[" ".join(um.group(0).lower().split())]
+        return (p, um.end(), rule, bool(lm) and q != p)
+
+    # ------------------------------------------------------------------ main
+    def extract(self, ctx: SentenceContext, num: NumberMention, is_target: bool) -> CountCandidate | None:
+        t = ctx.text
+        found = self.unit_at(t, num.number_end)
+        if found is None or num.percent:
+            return None
+        ustart, uend, urule, _luot = found
+        value = num.value
+        if not float(value).is_integer() or (num.value_max is not None and not float(num.value_max).is_integer()):
+            return None
+        cs, ce = ctx.clause(num.start, uend)
+        qstart = num.qualifier_span[0] if num.qualifier_span and num.qualifier_span[0] < num.start else num.start
+        prefix = t[cs:qstart]
+        suffix = t[uend:ce]
+        category, rule = self._category(urule, prefix, suffix, t[cs:ce])
+        if category is None:
+            return None
+        per_unit = self._per_unit(ctx, cs, qstart, uend)
+        if num.weak and is_target is False and per_unit is None and num.qualifier == "exact":
+            return None
+        unit = t[ustart:uend]
+        if category == "budget":
+            unit = urule.words[0] if urule.kind == "money" else unit
+        ev = evidence_span(ctx, num.start, uend)
+        return CountCandidate(
+            start=ctx.base + num.start, end=ctx.base + num.number_end,
+            evidence=(ctx.base + ev[0], ctx.base + ev[1]), category=category, value=int(value),
+            value_max=int(num.value_max) if num.value_max is not None else None,
+            qualifier=num.qualifier, unit=" ".join(unit.split()), per_unit=per_unit, rule=rule,
+            qualifier_rule=num.qualifier_rule,
+        )
+
+    def _category(self, urule: UnitRule, prefix: str, suffix: str, clause: str) -> tuple[str | None, str]:
+        if urule.kind != "person":
+            if urule.requires_nearby:
+                window = " ".join(_words(suffix)[: urule.nearby_words])
+                if not self.nearby[urule.name].search(window):
+                    if urule.otherwise is None:
+                        return None, urule.name
+                    return urule.otherwise, urule.name + ".otherwise"
+            return urule.category, urule.name
+        if self.need_re.search(clause):
+            return "other", urule.name + "+need"
+        if self._trained_before(prefix):
+            return "trainees", urule.name + "+action.before"
+        after_words = " ".join(_words(suffix)[: self.after_max])
+        if self.after_re.search(after_words):
+            return "trainees", urule.name + "+action.after"
+        if urule.category != "other":
+            return urule.category, urule.name
+        # generic 'người': a role right after it, else served people, else other
+        window = " ".join(_words(suffix)[: self.role_max])
+        rm = self.unit_re.search(window)
+        if rm:
+            role = self.unit_of.get(" ".join(rm.group(0).lower().split()))
+            if role and role.kind == "person" and role.category in ("collaborators", "staff", "volunteers"):
+                return role.category, urule.name + "+role:" + role.name
+        if self.benef_re.search(clause):
+            return "beneficiaries", urule.name + "+served"
+        return "other", urule.name
+
+    def _trained_before(self, prefix: str) -> bool:
+        verbs = list(self.verb_re.finditer(prefix))
+        if not verbs:
+            return False
+        v = verbs[-1]
+        if " ".join(v.group(0).lower().split()) not in self.trainee_verbs:
+            return False
+        tail = prefix[v.end():].split()
+        while tail and tail[-1].lower() in self.qual_words:
+            tail.pop()
+        return not tail or tail[-1].lower().strip(",") in self.object_markers
+
+    def _per_unit(self, ctx: SentenceContext, cs: int, qstart: int, uend: int) -> str | None:
+        t = ctx.text
+        after = regex.match(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)", t[uend:uend + 30])
+        if after:
+            return after.group(1).split()[0].lower()
+        prefix = t[cs:qstart]
+        cue_pos = None
+        for m in self.per_cue_re.finditer(prefix):
+            cue_pos = (cs + m.start(), cs + m.end(), m.group(0).lower())
+        pct_pos = None
+        for n in ctx.numbers:
+            if n.percent and cs <= n.start and n.end <= qstart:
+                pct_pos = (n.start, n.end)
+        if cue_pos is None and pct_pos is None:
+            return None
+        # the place must be the subject of 'có ...' right before the number
+        stripped = prefix.rstrip()
+        words = stripped.split()
+        while words and words[-1].lower() in self.qual_words - {"có"}:
+            words.pop()
+        near = " ".join(words)
+        place = None
+        anchor = max((p for p in (cue_pos, pct_pos) if p is not None), key=lambda p: p[1])
+        place = self._word_after(ctx, anchor[1], anchor[2] if len(anchor) > 2 else None)
+        if place is None:
+            return None
+        if self.per_before_re.search(near) or near.lower().endswith(place):
+            return place
+        return None
+
+    def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None) -> str | None:
+        """The first word token after ``rel_pos`` that is not a connector."""
+        abs_pos = ctx.base + rel_pos
+        for tok in ctx.tokens:
+            if tok.start < abs_pos:
+                continue
+            w = tok.text.lower()
+            if w in self.per_connectors or not regex.match(r"\p{L}", w):
+                continue
+            if cue in self.per_cue_places and w not in self.per_cue_places[cue]:
+                return None
+            return " ".join(w.split())
+        return None
+
+
+def _words(s: str) -> list[str]:
+    """Syllables of ``s``, punctuation-only pieces dropped (so ', nhân viên' counts 2)."""
+    return [w for w in s.split() if any(ch.isalnum() for ch in w)]

@@ -1,0 +1,387 @@
+"""Vietnamese numbers: digits, scale words, written-out numbers, ranges, qualifiers.
+
+Vietnamese writes ``1.500`` for 1500 and ``1,5`` for 1.5, groups thousands with
+spaces too (``160 000``), scales with words (``360 nghìn``, ``1,5 triệu``,
+``600 triệu đồng``) and writes numbers out (``mười lăm``, ``một trăm linh năm``).
+The vocabulary is in ``rules/numbers.json``; qualifier cues (gần, hơn, ít nhất,
+...) in ``rules/qualifiers.json``.
+
+>>> p = default_parser()
+>>> p.value("1.500"), p.value("160 000"), p.value("1,5"), p.value("03")
+(1500, 160000, 1.5, 3)
+>>> p.value("360 nghìn"), p.value("1,5 triệu"), p.value("2 tỷ"), p.value("2 triệu rưỡi")
+(360000, 1500000, 2000000000, 2500000)
+>>> p.value("mười lăm"), p.value("ba mươi"), p.value("một trăm linh năm"), p.value("hai nghìn ba trăm")
+(15, 30, 105, 2300)
+>>> p.value("một số") is None, p.value("hàng trăm") is None, p.value("tư vấn") is None
+(True, True, True)
+>>> [(m.value, m.value_max, m.qualifier) for m in p.find("có ít nhất từ 01 đến 02 cộng tác viên")]
+[(1, 2, 'at_least')]
+>>> [(m.value, m.qualifier, m.percent) for m in p.find("chiếm khoảng 30% dân số")]
+[(30, 'approx', True)]
+>>> [(m.text, m.kind) for m in p.find("năm 2021 có hơn 360 nghìn người")]
+[('2021', 'year'), ('360 nghìn', 'cardinal')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from ..rules import Rules, load_rules
+
+# Digits: dot thousands (1.500, 25.000.000, 1.234,5), space thousands (160 000),
+# decimal comma (1,5), English decimal with one or two places (12.5), plain (03).
+_DIGITS = (
+    r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![.,]?\d)"
+    r"|\d{1,3}(?:[ ]\d{3})+(?![\d]|[.,]\d)"
+    r"|\d+,\d+(?![.,]?\d)"
+    r"|\d+\.\d{1,2}(?![.,]?\d)"
+    r"|\d+(?![.,]\d)"
+)
+_NOT_LETTER_BEFORE = r"(?<![\p{L}\p{N}\ufffd_.,])"
+_NOT_LETTER_AFTER = r"(?:(?![\p{L}\p{N}\ufffd_])|(?=đ(?![\p{L}])))"
+
+
+@dataclass
+class NumberMention:
+    """A number found in text. ``start:end`` spans the number as written
+    (a range spans both ends; a percentage includes its ``%``)."""
+
+    start: int
+    end: int
+    text: str
+    value: float | int
+    value_max: float | int | None = None
+    qualifier: str = "exact"
+    qualifier_rule: str | None = None
+    qualifier_span: tuple[int, int] | None = None
+    kind: str = "cardinal"           # cardinal | year
+    words: bool = False              # written out ('mười lăm')
+    weak: bool = False               # only a weak word such as 'một'
+    percent: bool = False
+    number_end: int = 0              # end of the number before any '%'
+
+
+def _num(v: float) -> float | int:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+class NumberParser:
+    """Finds and parses numbers; built once per rules directory."""
+
+    def __init__(self, rules: Rules):
+        nr = rules.numbers
+        self.digits_words = {k.lower(): v for k, v in nr.digits.items()}
+        self.ten = {w.lower() for w in nr.ten}
+        self.tens_marker = {w.lower() for w in nr.tens_marker}
+        self.hundred = {w.lower() for w in nr.hundred}
+        self.zero_tens = {w.lower() for w in nr.zero_tens}
+        self.scales = {k.lower(): v for k, v in nr.scales.items()}
+        self.half = {w.lower() for w in nr.half}
+        self.only_after_tens = {w.lower() for w in nr.only_after_tens}
+        vague = nr.vague.words
+        self.weak = {w.lower() for w in nr.weak_words.words}
+        words = set(self.digits_words) | self.ten | self.tens_marker | self.hundred | self.zero_tens | set(self.scales) | self.half
+        word_alt = "|".join(sorted((regex.escape(w) for w in words), key=len, reverse=True))
+        self.atom_re = regex.compile(
+            rf"{_NOT_LETTER_BEFORE}(?:(?P<dig>{_DIGITS})|(?P<word>{word_alt})){_NOT_LETTER_AFTER}",
+            regex.IGNORECASE,
+        )
+        self.vague_re = regex.compile(
+            r"(?<![\p{L}])(?:" + "|".join(regex.escape(v).replace("\\ ", r"\s+") for v in sorted(vague, key=len, reverse=True)) + r")(?![\p{L}])",
+            regex.IGNORECASE,
+        )
+        joiners = [j for j in nr.range_joiners if j != "hoặc"]
+        self.range_gap_re = regex.compile(
+            r"\s*%?\s*(?:" + "|".join(regex.escape(j) for j in sorted(joiners, key=len, reverse=True)) + r")\s*$",
+            regex.IGNORECASE,
+        )
+        pw = "|".join(regex.escape(w) for w in nr.percent_words)
+        self.percent_re = regex.compile(rf"\s*(?:{pw})", regex.IGNORECASE)
+        q = rules.qualifiers
+        fillers = "|".join(regex.escape(f) for f in sorted(q.fillers, key=len, reverse=True))
+        self.before_cues = []
+        self.after_cues = []
+        for r in sorted(q.rules, key=lambda r: len(r.cue), reverse=True):
+            cue = regex.escape(r.cue).replace("\\ ", r"\s+")
+            if r.direction == "before":
+                pat = regex.compile(rf"(?<![\p{{L}}])(?P<cue>{cue})\s+(?:(?:{fillers})\s+){{0,2}}$", regex.IGNORECASE)
+                self.before_cues.append((r, pat))
+            else:
+                words_gap = r"(?:\s+\S+){0," + str(max(r.max_words, 0)) + r"}?"
+                pat = regex.compile(rf"^{words_gap}\s+(?P<cue>{cue})(?![\p{{L}}])", regex.IGNORECASE)
+                self.after_cues.append((r, pat))
+        self.year_before_re = regex.compile(
+            r"(?:năm|giai đoạn|niên khóa|từ|đến|tới|cuối|đầu|hết|\(|-|–)\s*$", regex.IGNORECASE)
+
+    # ------------------------------------------------------------------ values
+    def value(self, s: str) -> float | int | None:
+        """The value of one number expression, or None if it is not one."""
+        ms = self.find(s)
+        if len(ms) == 1 and ms[0].start == 0 and ms[0].end == len(s.rstrip()) and ms[0].value_max is None:
+            return ms[0].value
+        return None
+
+    def _group(self, ws: list[str], after_scale: bool = False) -> int | None:
+        """A group below 1000 written in words, or None. After a scale word a
+        group may open with 'linh' ('hai nghìn linh năm' = 2005)."""
+        d = self.digits_words
+        if not ws:
+            return None
+        if after_scale and ws[0] in self.zero_tens:
+            ws = ["không", "trăm"] + ws
+        val, i = 0, 0
+        has_hundreds = False
+        if len(ws) >= 2 and ws[1] in self.hundred and ws[0] in d and ws[0] not in self.only_after_tens:
+            val += d[ws[0]] * 100
+            has_hundreds = True
+            i = 2
+            if i == len(ws):
+                return val
+            if ws[i] in self.half and i + 1 == len(ws):
+                return val + 50
+            if ws[i] in self.zero_tens:
+                if i + 2 == len(ws) and ws[i + 1] in d and 1 <= d[ws[i + 1]] <= 9 and ws[i + 1] not in self.only_after_tens:
+                    return val + d[ws[i + 1]]
+                return None
+        rest = ws[i:]
+        if not rest:
+            return val
+        if rest[0] in self.ten:
+            val += 10
+            tail = rest[1:]
+            if not tail:
+                return val
+            if len(tail) == 1 and tail[0] in d and tail[0] not in ("năm", "mốt", "không") and d[tail[0]] >= 1:
+                return val + d[tail[0]]
+            return None
+        if len(rest) >= 2 and rest[1] in self.tens_marker and rest[0] in d and d[rest[0]] >= 2 \
+                and rest[0] not in self.only_after_tens:
+            val += d[rest[0]] * 10
+            tail = rest[2:]
+            if not tail:
+                return val
+            if len(tail) == 1 and tail[0] in d and tail[0] not in ("năm", "không") and d[tail[0]] >= 1:
+                return val + d[tail[0]]
+            return None
+        if len(rest) == 1 and rest[0] in d and rest[0] not in self.only_after_tens and not has_hundreds \
+                and d[rest[0]] >= 1:
+            return val + d[rest[0]]
+        return None
+
+    def _phrase_value(self, atoms: list[tuple[str, str]]) -> float | None:
+        """Atoms are ('dig', text) or ('word', lowercase word), adjacent in the text."""
+        total = 0.0
+        seg: list[tuple[str, str]] = []
+        last_scale = None
+        i = 0
+        n = len(atoms)
+        while i <= n:
+            if i < n and atoms[i][0] == "word" and atoms[i][1] in self.scales:
+                scale = self.scales[atoms[i][1]]
+                while i + 1 < n and atoms[i + 1][0] == "word" and atoms[i + 1][1] in self.scales:
+                    i += 1
+                    scale *= self.scales[atoms[i][1]]
+                base = self._seg_value(seg)
+                if base is None or (last_scale is not None and scale >= last_scale):
+                    return None
+                total += base * scale
+                last_scale = scale
+                seg = []
+                if i + 1 < n and atoms[i + 1][0] == "word" and atoms[i + 1][1] in self.half:
+                    total += 0.5 * scale
+                    i += 1
+                    if i + 1 < n:
+                        return None
+                i += 1
+                continue
+            if i == n:
+                break
+            seg.append(atoms[i])
+            i += 1
+        if seg:
+            base = self._seg_value(seg, after_scale=last_scale is not None)
+            if base is None:
+                return None
+            total += base
+        elif last_scale is None:
+            return None
+        return total
+
+    def _seg_value(self, seg: list[tuple[str, str]], after_scale: bool = False) -> float | None:
+        if not seg:
+            return None
+        if len(seg) == 1 and seg[0][0] == "dig":
+            return _digits_value(seg[0][1])
+        if len(seg) == 2 and seg[0][0] == "dig" and seg[1][0] == "word" and seg[1][1] in self.hundred:
+            v = _digits_value(seg[0][1])
+            return v * 100 if v is not None and v < 10 else None
+        if any(t == "dig" for t, _ in seg):
+            return None
+        g = self._group([w for _, w in seg], after_scale)
+        return float(g) if g is not None else None
+
+    # ------------------------------------------------------------------ finding
+    def find(self, text: str) -> list[NumberMention]:
+        """Every number in ``text`` with range, percent, qualifier and kind."""
+        blocked = [(m.start(), m.end()) for m in self.vague_re.finditer(text)]
+        atoms = []
+        for m in self.atom_re.finditer(text):
+            if any(a <= m.start() < b for a, b in blocked):
+                continue
+            kind = "dig" if m.group("dig") is not None else "word"
+            atoms.append((m.start(), m.end(), kind, m.group(0) if kind == "dig" else m.group(0).lower()))
+        phrases = self._phrases(text, atoms)
+        mentions = [self._mention(text, ph) for ph in phrases]
+        mentions = [m for m in mentions if m is not None]
+        mentions = self._ranges(text, mentions)
+        for m in mentions:
+            self._percent(text, m)
+            self._qualify(text, m)
+            self._year(text, m)
+        return mentions
+
+    def _phrases(self, text: str, atoms: list) -> list[list]:
+        """Group adjacent atoms (only spaces between) into number phrases."""
+        phrases: list[list] = []
+        cur: list = []
+        for a in atoms:
+            if cur:
+                gap = text[cur[-1][1]:a[0]]
+                prev_kind = cur[-1][2]
+                adjacent = gap.strip() == "" and "\n" not in gap and len(gap) <= 2
+                # a word right before/after digits is not part of them ('năm 2021', '10 năm'),
+                # except scale words ('360 nghìn') and 'trăm'
+                after_scale = prev_kind == "word" and cur[-1][3] in self.scales and len(cur) > 1
+                mixes = (prev_kind == "word" and a[2] == "dig" and not after_scale) or (
+                    prev_kind == "dig" and a[2] == "word" and a[3] not in self.scales
+                    and a[3] not in self.hundred and a[3] not in self.half) or (
+                    prev_kind == "dig" and a[2] == "dig")
+                if adjacent and not mixes:
+                    cur.append(a)
+                    continue
+                if not (adjacent and prev_kind == "word" and a[2] == "dig" and not after_scale):
+                    phrases.append(cur)  # words right before digits ('năm 2021') are dropped
+            cur = [a]
+        if cur:
+            phrases.append(cur)
+        # a phrase that does not parse is cut down from the right until it does
+        out = []
+        for ph in phrases:
+            while ph:
+                if self._phrase_value([(k, t) for _, _, k, t in ph]) is not None:
+                    out.append(ph)
+                    break
+                ph = ph[:-1]
+        return out
+
+    def _mention(self, text: str, ph: list) -> NumberMention | None:
+        v = self._phrase_value([(k, t) for _, _, k, t in ph])
+        if v is None:
+            return None
+        words = all(k == "word" for _, _, k, _ in ph)
+        start, end = ph[0][0], ph[-1][1]
+        weak = words and len(ph) == 1 and ph[0][3] in self.weak
+        if words and len(ph) == 1 and ph[0][3] in ("không",):
+            return None
+        return NumberMention(start, end, text[start:end], _num(v), words=words, weak=weak, number_end=end)
+
+    def _ranges(self, text: str, ms: list[NumberMention]) -> list[NumberMention]:
+        out: list[NumberMention] = []
+        i = 0
+        while i < len(ms):
+            a = ms[i]
+            if i + 1 < len(ms):
+                b = ms[i + 1]
+                gap = text[a.end:b.start]
+                if len(gap) <= 8 and self.range_gap_re.match(gap) and "\n" not in gap:
+                    lo, hi = a.value, b.value
+                    scale = _trailing_scale(b.text, self.scales)
+                    if scale and not _trailing_scale(a.text, self.scales) and lo * scale <= hi:
+                        lo = lo * scale
+                    if lo < hi:
+                        out.append(NumberMention(a.start, b.end, text[a.start:b.end], _num(lo), _num(hi),
+                                                 words=a.words and b.words, number_end=b.end))
+                        i += 2
+                        continue
+            out.append(a)
+            i += 1
+        return out
+
+    def _percent(self, text: str, m: NumberMention) -> None:
+        pm = self.percent_re.match(text, m.end)
+        if pm:
+            m.percent = True
+            m.end = pm.end()
+            m.text = text[m.start:m.end]
+
+    def _qualify(self, text: str, m: NumberMention) -> None:
+        window = text[max(0, m.start - 40):m.start]
+        for rule, pat in self.before_cues:
+            qm = pat.search(window)
+            if qm:
+                off = m.start - len(window)
+                m.qualifier, m.qualifier_rule = rule.qualifier, rule.name
+                m.qualifier_span = (off + qm.start("cue"), off + qm.end("cue"))
+                return
+        after = text[m.end:m.end + 60].split("\n", 1)[0]
+        for rule, pat in self.after_cues:
+            qm = pat.search(after)
+            if qm:
+                m.qualifier, m.qualifier_rule = rule.qualifier, rule.name
+                m.qualifier_span = (m.end + qm.start("cue"), m.end + qm.end("cue"))
+                return
+
+    def _year(self, text: str, m: NumberMention) -> None:
+        def is_year(v) -> bool:
+            return isinstance(v, int) and 1900 <= v <= 2100
+        plain = regex.fullmatch(r"\d{4}(?:\s*[-–—]\s*\d{4}|\s*(?:đến|tới)\s*\d{4})?", m.text)
+        if not plain or m.percent or not is_year(m.value):
+            return
+        if m.value_max is not None and is_year(m.value_max):
+            m.kind = "year"
+            return
+        if self.year_before_re.search(text[max(0, m.start - 14):m.start]):
+            m.kind = "year"
+
+
+def _digits_value(s: str) -> float | None:
+    s = s.strip()
+    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+        return float(s.replace(".", "").replace(",", "."))
+    if regex.fullmatch(r"\d{1,3}(?:[ ]\d{3})+", s):
+        return float(s.replace(" ", ""))
+    if regex.fullmatch(r"\d+,\d+", s):
+        return float(s.replace(",", "."))
+    if regex.fullmatch(r"\d+\.\d{1,2}", s):
+        return float(s)
+    if regex.fullmatch(r"\d+", s):
+        return float(int(s))
+    return None
+
+
+def _trailing_scale(s: str, scales: dict[str, int]) -> int | None:
+    last = s.split()[-1].lower() if s.split() else ""
+    return scales.get(last)
+
+
+@lru_cache(maxsize=1)
+def default_parser() -> NumberParser:
+    """A parser on the project's own rules (for doctests and quick use)."""
+    return parser_for(load_rules())
+
+
+_PARSERS: dict[str, NumberParser] = {}
+
+
+def parser_for(rules: Rules) -> NumberParser:
+    key = rules.version + str(rules.directory)
+    p = _PARSERS.get(key)
+    if p is None:
+        p = _PARSERS[key] = NumberParser(rules)
+    return p

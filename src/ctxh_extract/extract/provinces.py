@@ -1,0 +1,202 @@
+"""Province mentions and the province an article is about.
+
+The gazetteer (63 units before the 2025 reform, 34 after, GSO codes, old->new
+map) is ``rules/gazetteer/provinces.json``; aliases and false-hit guards are in
+``rules/provinces.json``. A name is a mention only when every syllable is
+capitalised (or the whole name is in capitals), so ``hòa bình`` (peace) never
+matches, and not when a lower administrative level, a street, an institution or
+a person stands right before it (``huyện Kỳ Anh``, ``thành phố Hà Tĩnh``,
+``đường Nguyễn Trãi``, ``chị Hòa Bình``).
+
+>>> from ctxh_extract.rules import load_rules
+>>> g = Gazetteer(load_rules())
+>>> [(m.province, m.surface) for m in g.find("TP.HCM và tỉnh Khánh Hoà cùng Đắc Lắk; thành phố Hà Tĩnh; vì hòa bình")]
+[('Hồ Chí Minh', 'TP.HCM'), ('Khánh Hòa', 'Khánh Hoà'), ('Đắk Lắk', 'Đắc Lắk')]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import regex
+
+from ..rules import Rules
+
+REFORM_DATE = date(2025, 7, 1)
+
+
+@dataclass
+class Mention:
+    province: str          # canonical (old unit for pre-2025 text; 2025 unit for 'Huế' after)
+    code: str              # GSO code of the unit in the article's era
+    province_2025: str
+    start: int             # offsets into the cleaned text
+    end: int
+    surface: str
+    rule: str
+    in_body: bool = True
+
+
+class Gazetteer:
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        g = rules.gazetteer
+        self.units = {u.name: u for u in g.units}
+        self.units_2025 = {u.name: u for u in g.units_2025}
+        pv = rules.provinces
+        spellings: dict[str, tuple[str, str]] = {}
+        for u in g.units:
+            spellings[u.name] = (u.name, "gazetteer")
+        for a in pv.aliases:
+            for s in a.spellings:
+                spellings[s] = (a.province, a.name)
+        self.post_2025: dict[str, tuple[str, str]] = {}
+        for a in pv.post_2025_only:
+            for s in a.spellings:
+                self.post_2025[s] = (a.province, a.name)
+        self.spellings = spellings
+        self.pattern = self._compile(list(spellings))
+        self.post_pattern = self._compile(list(self.post_2025))
+        self.not_provinces = [n for n in pv.not_provinces]
+        bl = pv.blockers.model_extra if hasattr(pv.blockers, "model_extra") else pv.blockers
+        self.before_blockers = [(b["name"], b["words"]) for b in bl["before"]]
+        self.after_blockers = [(b["name"], b["words"]) for b in bl["after"]]
+        dc = bl["district_city_words"]
+        self.district_city = (dc["name"], dc["words"])
+        self.before_re = [
+            (name, regex.compile(r"(?:^|[\s(\"'“])(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\s*$"))
+            for name, words in self.before_blockers
+        ]
+        self.after_re = [
+            (name, regex.compile(r"^\s+(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\p{L}])"))
+            for name, words in self.after_blockers
+        ]
+        self.district_re = regex.compile(r"(?:^|[\s(])(?:" + "|".join(regex.escape(w) for w in sorted(dc["words"], key=len, reverse=True)) + r")\s*$")
+        pr = pv.primary
+        self.national_re = _phrases_re(pr.national_cues)
+        self.local_re = _phrases_re(pr.local_cues)
+
+    @staticmethod
+    def _compile(spellings: list[str]) -> regex.Pattern:
+        alts = set()
+        for s in spellings:
+            alts.add(s)
+            alts.add(s.upper())
+        body = "|".join(regex.escape(s).replace("\\ ", r"\s+") for s in sorted(alts, key=len, reverse=True))
+        return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{body})(?![\p{{L}}\p{{N}}])")
+
+    def find(self, text: str, published: date | None = None, base: int = 0) -> list[Mention]:
+        """Province mentions in ``text`` (offsets + ``base``), guarded against false hits."""
+        post = published is not None and published >= REFORM_DATE
+        out: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        if post:
+            for m in self.post_pattern.finditer(text):
+                province, rule = self.post_2025[_key(m.group(0), self.post_2025)]
+                out.append(self._mention(province, m, base, rule, post))
+                taken.append(m.span())
+        for m in self.pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            key = _key(m.group(0), self.spellings)
+            if key is None:
+                continue
+            province, rule = self.spellings[key]
+            if self._blocked(text, m, province, post):
+                continue
+            out.append(self._mention(province, m, base, rule, post))
+        out.sort(key=lambda x: x.start)
+        return out
+
+    def _blocked(self, text: str, m: regex.Match, province: str, post: bool) -> bool:
+        before = text[max(0, m.start() - 30):m.start()]
+        after = text[m.end():m.end() + 20]
+        for not_p in self.not_provinces:
+            # 'Việt Nam' must not give 'Nam' anything; a name inside a not-province is skipped
+            i = text.find(not_p, max(0, m.start() - len(not_p)), m.end() + len(not_p))
+            if i >= 0 and i <= m.start() and i + len(not_p) >= m.end():
+                return True
+        for _, pat in self.before_re:
+            if pat.search(before):
+                return True
+        for _, pat in self.after_re:
+            if pat.search(after):
+                return True
+        if self.district_re.search(before):
+            unit = self.units.get(province)
+            central = unit.centrally_run if unit else True
+            if post and unit and unit.name_2025 in self.units_2025:
+                central = self.units_2025[unit.name_2025].centrally_run and unit.name == unit.name_2025
+            if not central:
+                return True
+        return False
+
+    def _mention(self, province: str, m: regex.Match, base: int, rule: str, post: bool) -> Mention:
+        unit = self.units.get(province)
+        if unit is not None:
+            code = unit.code
+            p2025 = unit.name_2025
+            if post and unit.name == unit.name_2025:
+                code = unit.code_2025     # the same name after the reform means the new unit
+        else:
+            u25 = self.units_2025[province]
+            code, p2025 = u25.code, u25.name
+        return Mention(province, code, p2025, base + m.start(), base + m.end(), m.group(0), rule)
+
+    def primary(self, mentions: list[Mention], title_span: tuple[int, int] | None,
+                lead_span: tuple[int, int] | None, body_text: str) -> str | None:
+        """The one province the article is about, or None (see rules/provinces.json)."""
+        cfg = self.rules.provinces.primary
+        body = [m for m in mentions if m.in_body]
+        if not body:
+            return None
+        weight: Counter[str] = Counter()
+        count: Counter[str] = Counter()
+        in_title = set()
+        for m in body:
+            w = 1.0
+            if title_span and title_span[0] <= m.start < title_span[1]:
+                w = cfg.title_weight
+                in_title.add(m.province)
+            elif lead_span and lead_span[0] <= m.start < lead_span[1]:
+                w = cfg.lead_weight
+            weight[m.province] += w
+            count[m.province] += 1
+        ranked = weight.most_common()
+        top, top_w = ranked[0]
+        total = sum(weight.values())
+        if len(in_title) == 1 and top in in_title:
+            return top
+        if len(ranked) > 1 and ranked[1][1] == top_w:
+            return None
+        if top_w / total < cfg.min_share:
+            return None
+        if count[top] < 2 and len(ranked) > 1:
+            return None
+        national = len(self.national_re.findall(body_text)) if self.national_re else 0
+        local = len(self.local_re.findall(body_text)) if self.local_re else 0
+        if top not in in_title and count[top] < 2 and national > local:
+            return None
+        return top
+
+
+def _phrases_re(phrases: list[str]) -> regex.Pattern | None:
+    if not phrases:
+        return None
+    body = "|".join(regex.escape(p).replace("\\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+    return regex.compile(rf"(?<![\p{{L}}])(?:{body})(?![\p{{L}}])", regex.IGNORECASE)
+
+
+def _key(surface: str, table: dict) -> str | None:
+    """Map a matched surface (maybe upper-case, maybe with odd spaces) to its table key."""
+    if surface in table:
+        return surface
+    norm = " ".join(surface.split())
+    if norm in table:
+        return norm
+    for k in table:
+        if k.upper() == norm or " ".join(k.split()).upper() == norm.upper() and norm.isupper():
+            return k
+    return None

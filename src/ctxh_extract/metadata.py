@@ -1,0 +1,109 @@
+"""Title, published date, author and outlet of an article saved as plain text.
+
+HTML and JSONL carry these as markup or fields; plain-text pages carry them as
+lines near the top (``15-12-2017 14:28``, ``Thứ năm, 25/09/2014 14:56``), a byline
+(``Như Hương``) and a source tag opening the lead (``(ĐCSVN) -``,
+``Kinhtedothi -``). Date and byline lines are marked so they are not body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .layout import BODY_LABELS, Line
+from .rules import Rules
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    title_span: tuple[int, int] | None = None
+    published: date | None = None
+    author: str | None = None
+    outlet: str | None = None
+    outlet_name: str | None = None
+
+
+def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = None) -> Metadata:
+    """Read metadata off the labelled lines; relabels date and byline lines."""
+    c = rules.compiled
+    cfg = rules.metadata
+    meta = Metadata()
+    body = [ln for ln in lines if ln.label in BODY_LABELS and not ln.blank]
+    head = body[: cfg.head_lines]
+
+    # published date: a line that is only a date (and time)
+    date_idx = None
+    for k, ln in enumerate(head):
+        s = ln.text.strip()
+        for rule, pat in c["date_rules"]:
+            m = pat.fullmatch(s)
+            if m:
+                try:
+                    meta.published = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+                except ValueError:
+                    continue
+                ln.label, ln.rule = "dateline", rule.name
+                date_idx = k
+                break
+        if date_idx is not None:
+            break
+
+    # byline: next to the date line near the top, or the last body line
+    candidates = []
+    if date_idx is not None:
+        candidates += [head[j] for j in (date_idx - 1, date_idx + 1) if 0 <= j < len(head)]
+    body_now = [ln for ln in lines if ln.label in BODY_LABELS and not ln.blank]
+    if len(body_now) > 2:
+        candidates.append(body_now[-1])
+    for ln in candidates:
+        name = _byline(ln.text.strip(), rules)
+        if name:
+            meta.author = name
+            ln.label, ln.rule = "byline", "meta.byline"
+            break
+
+    # title: the first headline-like line at the top
+    body_now = [ln for ln in lines if ln.label in BODY_LABELS and not ln.blank]
+    tcfg = cfg.title.model_extra
+    if known_title:
+        meta.title = known_title
+        for ln in body_now[:3]:
+            if ln.text.strip() == known_title.strip():
+                ln.label, ln.rule = "title", "meta.title.known"
+                meta.title_span = (ln.start, ln.end)
+                break
+    elif body_now:
+        first = body_now[0]
+        s = first.text.strip()
+        if (tcfg.get("min_chars", 15) <= len(s) <= tcfg.get("max_chars", 250) and not s.endswith((".", ";", ",", "…"))
+                and len(body_now) > 1 and not any(p.match(s) for _, p in c["outlet_rules"])):
+            meta.title = s
+            meta.title_span = (first.start, first.end)
+            first.label, first.rule = "title", "meta.title.first_line"
+
+    # outlet: the tag that opens the lead
+    for ln in body_now[:4]:
+        s = ln.text.lstrip()
+        for rule, pat in c["outlet_rules"]:
+            m = pat.match(s)
+            if m:
+                meta.outlet = m.group("outlet").strip()
+                meta.outlet_name = cfg.outlet_names.get(meta.outlet)
+                return meta
+    return meta
+
+
+def _byline(s: str, rules: Rules) -> str | None:
+    c = rules.compiled
+    name = c["byline_prefix_regex"].sub("", s, count=1).strip()
+    words = name.split()
+    maxw = rules.metadata.byline.model_extra.get("max_words", 5)
+    if not (1 <= len(words) <= maxw) or len(name) > 40:
+        return None
+    if len(words) == 1 and name not in ("PV", "CTV", "TTXVN"):
+        return None
+    if c["byline_name_regex"].fullmatch(name):
+        return name
+    return None

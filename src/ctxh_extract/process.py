@@ -1,0 +1,115 @@
+"""One article through every stage: clean -> layout -> metadata -> segment -> extract -> models.
+
+Extractors see the cleaned text; here their offsets are mapped back to the text
+as decoded from the file, evidence is cut from that text, and everything is
+validated as pydantic models. The result is what the store writes in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_right
+from collections import defaultdict
+
+from .clean import clean
+from .extract import extract_sentences, extractors_for
+from .layout import BODY_LABELS, classify
+from .metadata import find_metadata
+from .models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention, Segment
+from .read import RawArticle
+from .rules import Rules
+from .segment import split_sentences
+
+STAGES = ("clean", "segment", "extract", "models")
+
+
+def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = None) -> ArticleResult:
+    """Extract every fact of ``raw``; raises pydantic's ValidationError on a bad fact."""
+    tm = timings if timings is not None else defaultdict(float)
+    t0 = time.perf_counter()
+    ct = clean(raw.text)
+    text = ct.text
+    lines = classify(text, rules)
+    meta = find_metadata(lines, rules, known_title=raw.title if raw.kind != "txt" else None)
+    t1 = time.perf_counter()
+    tm["clean"] += t1 - t0
+
+    sentences = split_sentences(text, lines)
+    t2 = time.perf_counter()
+    tm["segment"] += t2 - t1
+
+    ex = extractors_for(rules)
+    published = raw.published or meta.published
+    mentions = ex.gazetteer.find(text, published)
+    line_starts = [ln.start for ln in lines]
+    for m in mentions:
+        m.in_body = lines[bisect_right(line_starts, m.start) - 1].is_body
+    lead = next((ln for ln in lines if ln.label == "body" and not ln.blank), None)
+    body_text = "\n".join(text[ln.start:ln.end] for ln in lines if ln.is_body)
+    title_span = meta.title_span
+    primary = ex.gazetteer.primary(mentions, title_span, (lead.start, lead.end) if lead else None, body_text)
+    if primary is None and raw.title:
+        # HTML/JSONL titles are not part of the text; a province named only there still counts
+        tm_ = ex.gazetteer.find(raw.title, published)
+        if len({m.province for m in tm_}) == 1 and (not mentions or {m.province for m in mentions if m.in_body} <= {tm_[0].province}):
+            primary = tm_[0].province
+    found = extract_sentences(sentences, mentions, rules, primary)
+    t3 = time.perf_counter()
+    tm["extract"] += t3 - t2
+
+    aid = raw.article_id
+    span = ct.span
+    orig = raw.text
+    p2025 = None
+    if primary:
+        unit = ex.gazetteer.units.get(primary)
+        p2025 = unit.name_2025 if unit else primary
+
+    pm = []
+    for m in mentions:
+        a, b = span(m.start, m.end)
+        pm.append(ProvinceMention(article_id=aid, province=m.province, province_code=m.code,
+                                  province_2025=m.province_2025, surface=orig[a:b], start_char=a,
+                                  end_char=b, in_body=m.in_body, rule=m.rule))
+    counts = []
+    for c, is_target, trule, period, province in found.counts:
+        a, b = span(c.start, c.end)
+        ea, eb = span(*c.evidence)
+        counts.append(CountFact(
+            article_id=aid, category=c.category, value=c.value, value_max=c.value_max, qualifier=c.qualifier,
+            unit=c.unit, per_unit=c.per_unit, is_target=is_target,
+            period_start=period.start if period else None, period_end=period.end if period else None,
+            province=province, evidence=orig[ea:eb], start_char=a, end_char=b, rule=c.rule,
+            target_rule=trule, qualifier_rule=c.qualifier_rule, period_rule=period.rule if period else None))
+    pcts = []
+    for p, is_target, trule, period, province in found.percentages:
+        a, b = span(p.start, p.end)
+        ea, eb = span(*p.evidence)
+        pcts.append(PercentFact(
+            article_id=aid, value=p.value, value_max=p.value_max, qualifier=p.qualifier, kind=p.kind,
+            is_target=is_target, period_start=period.start if period else None,
+            period_end=period.end if period else None, subject=p.subject, province=province,
+            evidence=orig[ea:eb], start_char=a, end_char=b, rule=p.rule, target_rule=trule,
+            qualifier_rule=p.qualifier_rule, period_rule=period.rule if period else None))
+    segs = []
+    for ln in lines:
+        if ln.blank:
+            continue
+        a, b = span(ln.start, ln.end)
+        if segs and segs[-1].label == ln.label and segs[-1].rule == ln.rule and ln.label != "body":
+            segs[-1].end_char = b
+            continue
+        segs.append(Segment(article_id=aid, label=ln.label, in_body=ln.label in BODY_LABELS,
+                            rule=ln.rule, start_char=a, end_char=b))
+    article = Article(
+        article_id=aid, source_path=raw.source_path, sha256=raw.sha256,
+        title=raw.title or meta.title, author=raw.author or meta.author,
+        outlet=meta.outlet or raw.outlet, outlet_name=meta.outlet_name,
+        published_date=published, primary_province=primary, primary_province_2025=p2025,
+        n_chars=len(orig), encoding=raw.encoding, source_kind=raw.kind,
+        notes="; ".join(raw.notes) or None, rules_version=rules.version, text=orig,
+    )
+    result = ArticleResult(article=article, mentions=pm, counts=counts, percentages=pcts, segments=segs)
+    tm["models"] += time.perf_counter() - t3
+    return result

@@ -1,0 +1,391 @@
+"""Read articles from files and folders: .txt, .html/.htm and .jsonl.
+
+Reading is split in two so that the main process can skip unchanged articles
+cheaply and workers do the decoding:
+
+* :func:`discover` walks the paths (recursively, following symlinks but never
+  round a loop) and yields :class:`Source` items: one per file, one per JSONL line;
+* :func:`decode` turns one source into a :class:`RawArticle` (text + metadata) or
+  raises :class:`InputError` with a one-line reason.
+
+Text files may be UTF-8 (with or without BOM), UTF-16/32 (BOM or not) or a legacy
+Vietnamese code page (Windows-1258); what was detected is reported. Binary files,
+empty files and text that is not Vietnamese are rejected, never guessed at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .errors import InputError
+
+TEXT_EXT = {".txt"}
+HTML_EXT = {".html", ".htm"}
+JSONL_EXT = {".jsonl"}
+SUPPORTED = TEXT_EXT | HTML_EXT | JSONL_EXT
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+    (b"%PDF", "PDF document"), (b"PK\x03\x04", "ZIP archive (or .docx/.xlsx)"), (b"\x1f\x8b", "gzip archive"),
+    (b"\x7fELF", "executable"), (b"\xd0\xcf\x11\xe0", "MS Office document"),
+    (b"RIFF", "RIFF media file"), (b"\x00\x00\x01\x00", "icon"), (b"SQLite format 3", "SQLite database"),
+    (b"DUCK", "DuckDB database"),
+)
+# Letters only Vietnamese uses (beyond ASCII); a text without any is not Vietnamese.
+_VI_CHARS = set("ăâđêôơưĂÂĐÊÔƠƯ") | {
+    ch for ch in map(chr, range(0x1EA0, 0x1EFA))
+} | set("àáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵÀÁẢÃẠÈÉẺẼẸÌÍỈĨỊÒÓỎÕỌÙÚỦŨỤỲÝỶỸỴ")
+
+
+@dataclass
+class Source:
+    """One article to read: a file, or one line of a JSONL file."""
+
+    path: str                 # as given by the user (plus ':N' for a JSONL line)
+    kind: str                 # txt | html | jsonl
+    article_id: str | None    # None when the JSONL line has no usable id yet
+    data: bytes = b""
+    sha256: str = ""
+    line: int | None = None
+    error: str | None = None  # set when the source is already known to be bad
+
+    def load(self, max_bytes: int) -> None:
+        """Read the bytes (files only) and hash them; errors become ``self.error``."""
+        if self.kind == "jsonl" or self.error:
+            return
+        try:
+            size = os.path.getsize(self.path)
+            if size > max_bytes:
+                self.error = (f"file is {size / 1048576:.1f} MB, over the size limit of "
+                              f"{max_bytes / 1048576:.1f} MB (raise it with --max-size)")
+                return
+            with open(self.path, "rb") as fh:
+                self.data = fh.read(max_bytes + 1)
+        except FileNotFoundError:
+            self.error = "file disappeared before it could be read"
+            return
+        except PermissionError:
+            self.error = "file is not readable (permission denied)"
+            return
+        except IsADirectoryError:
+            self.error = "is a directory"
+            return
+        except OSError as exc:
+            self.error = f"cannot read file: {exc.strerror or exc}"
+            return
+        if len(self.data) > max_bytes:
+            self.error = f"file grew over the size limit of {max_bytes / 1048576:.1f} MB while being read"
+            return
+        self.sha256 = hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class RawArticle:
+    """An article's text as decoded, with whatever metadata the container had."""
+
+    article_id: str
+    source_path: str
+    sha256: str
+    text: str
+    kind: str
+    encoding: str = "utf-8"
+    notes: list[str] = field(default_factory=list)
+    title: str | None = None
+    author: str | None = None
+    published: date | None = None
+    outlet: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class WalkProblem:
+    path: str
+    reason: str
+
+
+# --------------------------------------------------------------------------- discovery
+def discover(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Source | WalkProblem]:
+    """Yield sources in a stable order (sorted walk), and problems met while walking."""
+    for p in paths:
+        if not os.path.exists(p):
+            if os.path.islink(p):
+                yield WalkProblem(p, "broken symbolic link")
+            else:
+                yield WalkProblem(p, "no such file or directory")
+            continue
+        if os.path.isdir(p):
+            yield from _walk(p, max_bytes)
+        else:
+            yield from _file_sources(p, max_bytes, explicit=True)
+
+
+def _walk(root: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def visit(d: str) -> Iterator[Source | WalkProblem]:
+        try:
+            st = os.stat(d)
+        except OSError as exc:
+            yield WalkProblem(d, f"cannot open folder: {exc.strerror}")
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            yield WalkProblem(d, "symbolic link loop (folder already visited), skipped")
+            return
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as exc:
+            yield WalkProblem(d, f"cannot list folder: {exc.strerror}")
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            path = os.path.join(d, e.name)
+            try:
+                is_dir = e.is_dir(follow_symlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                yield from visit(path)
+            elif e.is_symlink() and not os.path.exists(path):
+                yield WalkProblem(path, "broken symbolic link")
+            else:
+                yield from _file_sources(path, max_bytes, explicit=False)
+
+    yield from visit(root)
+
+
+def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source | WalkProblem]:
+    ext = Path(path).suffix.lower()
+    stem = Path(path).stem
+    if ext in TEXT_EXT:
+        yield Source(path, "txt", stem)
+    elif ext in HTML_EXT:
+        yield Source(path, "html", stem)
+    elif ext in JSONL_EXT:
+        yield from _jsonl_sources(path, max_bytes)
+    elif explicit:
+        yield WalkProblem(path, f"unsupported file type {ext or '(none)'}; use .txt, .html, .htm or .jsonl")
+
+
+def _jsonl_sources(path: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
+    """One source per line; a malformed line becomes an error source naming line N."""
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        yield WalkProblem(path, f"cannot read file: {exc.strerror}")
+        return
+    with fh:
+        for n, raw in enumerate(fh, start=1):
+            where = f"{path}:{n}"
+            if not raw.strip():
+                continue
+            if len(raw) > max_bytes:
+                yield Source(where, "jsonl", None, line=n,
+                             error=f"line {n} is {len(raw) / 1048576:.1f} MB, over the size limit")
+                continue
+            sha = hashlib.sha256(raw).hexdigest()
+            try:
+                rec = json.loads(raw.decode("utf-8-sig"))
+            except UnicodeDecodeError:
+                yield Source(where, "jsonl", None, line=n, error=f"line {n}: not valid UTF-8")
+                continue
+            except json.JSONDecodeError as exc:
+                yield Source(where, "jsonl", None, line=n, error=f"line {n}: malformed JSON ({exc.msg})")
+                continue
+            if not isinstance(rec, dict):
+                yield Source(where, "jsonl", None, line=n, error=f"line {n}: expected a JSON object")
+                continue
+            aid = rec.get("id")
+            if aid is None or (isinstance(aid, str) and not aid.strip()):
+                yield Source(where, "jsonl", None, line=n, error=f"line {n}: no 'id' field")
+                continue
+            aid = str(aid).strip()
+            if not isinstance(rec.get("text"), str):
+                yield Source(where, "jsonl", aid, line=n, error=f"line {n}: no 'text' field (article {aid!r})")
+                continue
+            yield Source(where, "jsonl", aid, data=raw, sha256=sha, line=n)
+
+
+# --------------------------------------------------------------------------- decoding
+def decode(src: Source) -> RawArticle:
+    """Decode one loaded source; raises :class:`InputError` naming the file."""
+    if src.error:
+        raise InputError(src.path, src.error)
+    if src.kind == "jsonl":
+        return _decode_jsonl(src)
+    if src.kind == "html":
+        return _decode_html(src)
+    text, encoding, notes = decode_bytes(src.data, src.path)
+    check_text(text, src.path)
+    return RawArticle(src.article_id, src.path, src.sha256, text, "txt", encoding, notes)
+
+
+def decode_bytes(data: bytes, path: str) -> tuple[str, str, list[str]]:
+    """Bytes -> text, detecting the encoding. Returns (text, encoding, notes)."""
+    if not data:
+        raise InputError(path, "empty file")
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(enc.replace("-sig", ""))
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"starts with a {enc} byte-order mark but is not valid {enc}: {exc.reason}") from None
+            notes = [] if enc == "utf-8-sig" else [f"decoded as {enc.upper()} (byte-order mark)"]
+            return text, enc, notes
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(path, f"binary file ({what}), not text")
+    head = data[:4096]
+    if head.count(b"\x00") > len(head) // 8:
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _vietnamese_ratio(text) > 0 and _control_ratio(text) < 0.01:
+                return text, enc, [f"decoded as {enc.upper()} (no byte-order mark)"]
+        raise InputError(path, "binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+        if _control_ratio(text) > 0.05:
+            raise InputError(path, "binary file (mostly control characters), not text")
+        return text, "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    multibyte_ok = sum(1 for ch in lenient if ord(ch) > 0x7F and ch != "\ufffd")
+    if multibyte_ok > 10 * bad:
+        return lenient, "utf-8", [f"invalid UTF-8: {bad} byte sequence(s) replaced by U+FFFD"]
+    best = None
+    for enc in _legacy_candidates(data):
+        try:
+            cand = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        score = _vietnamese_ratio(unicodedata.normalize("NFC", cand)) - _control_ratio(cand)
+        if best is None or score > best[0]:
+            best = (score, enc, cand)
+    if best is None or best[0] <= 0:
+        if _control_ratio(lenient) > 0.05:
+            raise InputError(path, "binary file, not text")
+        raise InputError(path, "not valid UTF-8 and not a known Vietnamese encoding (tried Windows-1258)")
+    _, enc, text = best
+    return text, enc, [f"decoded as {enc} (not UTF-8); converted"]
+
+
+def _legacy_candidates(data: bytes) -> list[str]:
+    cands = ["cp1258"]
+    try:
+        from charset_normalizer import from_bytes
+
+        guess = from_bytes(data[:65536]).best()
+        if guess is not None and guess.encoding not in cands:
+            cands.append(guess.encoding)
+    except Exception:  # charset_normalizer is a helper, never a reason to fail
+        pass
+    return cands
+
+
+def _vietnamese_ratio(text: str) -> float:
+    letters = [ch for ch in text[:20000] if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if ch in _VI_CHARS) / len(letters)
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    ctrl = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f\v") or 0x7F <= ord(ch) < 0xA0)
+    return ctrl / len(sample)
+
+
+def check_text(text: str, path: str) -> None:
+    """Reject what is not a Vietnamese article: empty, whitespace, other languages."""
+    if not text.strip():
+        raise InputError(path, "no text (only whitespace)")
+    if _control_ratio(text) > 0.05:
+        raise InputError(path, "binary content (mostly control characters), not text")
+    letters = sum(1 for ch in text[:20000] if ch.isalpha())
+    if letters < 20:
+        raise InputError(path, f"too little text to be an article ({letters} letters)")
+    if _vietnamese_ratio(text) < 0.02:
+        raise InputError(path, "does not look like Vietnamese (hardly any Vietnamese letters)")
+
+
+def _decode_jsonl(src: Source) -> RawArticle:
+    rec = json.loads(src.data.decode("utf-8-sig"))
+    text = rec["text"]
+    check_text(text, src.path)
+    published = _parse_date(rec.get("published"))
+    return RawArticle(
+        article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=text, kind="jsonl",
+        title=_str_or_none(rec.get("title")), url=_str_or_none(rec.get("url")), published=published,
+        author=_str_or_none(rec.get("author")), outlet=_str_or_none(rec.get("outlet")),
+    )
+
+
+def _decode_html(src: Source) -> RawArticle:
+    if not src.data.strip():
+        raise InputError(src.path, "empty file")
+    for magic, what in _MAGIC:
+        if src.data.startswith(magic):
+            raise InputError(src.path, f"binary file ({what}), not HTML")
+    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+
+    try:
+        doc = trafilatura.bare_extraction(src.data, with_metadata=True, include_comments=False,
+                                          include_tables=True, favor_precision=True)
+    except Exception as exc:  # lxml can raise many things on broken markup
+        raise InputError(src.path, f"HTML could not be parsed: {exc}") from None
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or not text.strip():
+        raise InputError(src.path, "HTML page has no main text (nothing that looks like an article)")
+    title = getattr(doc, "title", None)
+    check_text(text, src.path)
+    return RawArticle(
+        article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=text, kind="html",
+        encoding="html", title=_str_or_none(title), author=_str_or_none(getattr(doc, "author", None)),
+        published=_parse_date(getattr(doc, "date", None)), outlet=_str_or_none(getattr(doc, "sitename", None)),
+        url=_str_or_none(getattr(doc, "url", None)),
+    )
+
+
+def _str_or_none(v) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _parse_date(v) -> date | None:
+    """ISO dates (2024-05-03, 2024-05-03T08:00) and d/m/Y; anything else is None."""
+    if not v or not isinstance(v, str):
+        return None
+    s = v.strip()
+    try:
+        return date.fromisoformat(s[:10])
+    except ValueError:
+        pass
+    import re
+
+    m = re.match(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", s)
+    if m:
+        try:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+    return None

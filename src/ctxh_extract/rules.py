@@ -1,0 +1,475 @@
+"""Load, validate and compile the rule files in ``rules/``.
+
+Rules are data so that a domain expert can extend them without touching code.
+Everything is checked here, before any article is read: a JSON syntax error, an
+unknown category or a regular expression that does not compile stops the run
+with the file and line. Compiled rules are cached per directory, so each worker
+process pays the cost once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import __version__
+from .errors import RulesError
+
+CATEGORIES = (
+    "trainees", "collaborators", "centres", "staff", "volunteers", "teams",
+    "classes", "schools", "beneficiaries", "budget", "other",
+)
+QUALIFIERS = ("exact", "approx", "at_least", "at_most")
+
+RULE_FILES = (
+    "provinces.json", "numbers.json", "qualifiers.json", "targets.json",
+    "periods.json", "exclusions.json", "categories.json", "boilerplate.json",
+    "metadata.json", "percentages.json", "gazetteer/provinces.json",
+)
+
+
+def default_rules_dir() -> Path:
+    """``$CTXH_RULES``, else the ``rules/`` folder of the source checkout."""
+    env = os.environ.get("CTXH_RULES")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        cand = parent / "rules"
+        if (cand / "categories.json").is_file():
+            return cand
+    packaged = here.parent / "_rules"
+    return packaged
+
+
+# --------------------------------------------------------------------------- schemas
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QualifierRule(_Strict):
+    name: str
+    cue: str
+    qualifier: Literal["approx", "at_least", "at_most"]
+    direction: Literal["before", "after"]
+    max_words: int = 0
+    note: str | None = None
+
+
+class QualifiersFile(_Loose):
+    fillers: list[str] = []
+    rules: list[QualifierRule]
+
+
+class CueRule(_Strict):
+    name: str
+    cue: str | None = None
+    regex: str | None = None
+    polarity: Literal["target", "achieved"]
+    opens_section: bool = False
+    closes_section: bool = False
+    not_after: list[str] = []
+    not_before: list[str] = []
+    note: str | None = None
+
+
+class TargetsFile(_Loose):
+    rules: list[CueRule]
+
+
+class PeriodRule(_Strict):
+    name: str
+    regex: str
+    kind: Literal["baseline", "range", "until", "since", "single"]
+    strength: Literal["strong", "weak"] = "strong"
+    note: str | None = None
+
+
+class PeriodsFile(_Loose):
+    year: str
+    rules: list[PeriodRule]
+
+
+class RegexRule(_Strict):
+    name: str
+    regex: str
+    example: str | None = None
+    note: str | None = None
+
+
+class ExclusionsFile(_Loose):
+    rules: list[RegexRule]
+
+
+class UnitRule(_Strict):
+    name: str
+    words: list[str]
+    category: str
+    kind: Literal["person", "place", "group", "money", "thing"]
+    requires_nearby: list[str] = []
+    nearby_words: int = 8
+    otherwise: str | None = None
+    note: str | None = None
+
+    @field_validator("category", "otherwise")
+    @classmethod
+    def _known_category(cls, v: str | None) -> str | None:
+        if v is not None and v not in CATEGORIES:
+            raise ValueError(f"unknown category {v!r} (known: {', '.join(CATEGORIES)})")
+        return v
+
+
+class WordList(_Loose):
+    words: list[str]
+
+
+class TraineeBefore(_Loose):
+    words: list[str]
+    object_markers: list[str]
+    other_actions: list[str] = []
+
+
+class TraineeAfter(_Loose):
+    words: list[str]
+    max_words: int = 10
+
+
+class PerUnit(_Loose):
+    cues: list[str]
+    cue_places: dict[str, list[str]] = {}
+    connectors: list[str] = []
+    before_number: list[str]
+
+
+class CategoriesFile(_Loose):
+    categories: list[str]
+    per_unit: PerUnit
+    units: list[UnitRule]
+    not_units: WordList
+    trainee_action_before: TraineeBefore
+    trainee_action_after: TraineeAfter
+    need_cues: WordList
+    beneficiary_cues: WordList
+    role_after_generic: _Loose
+
+    @field_validator("categories")
+    @classmethod
+    def _same_categories(cls, v: list[str]) -> list[str]:
+        unknown = sorted(set(v) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown category {unknown[0]!r} (known: {', '.join(CATEGORIES)})")
+        return v
+
+
+class NumbersFile(_Loose):
+    digits: dict[str, int]
+    ten: list[str]
+    tens_marker: list[str]
+    hundred: list[str]
+    zero_tens: list[str]
+    scales: dict[str, int]
+    half: list[str]
+    only_after_tens: list[str]
+    vague: WordList
+    weak_words: WordList
+    range_joiners: list[str]
+    percent_words: list[str]
+
+
+class NamedWords(_Strict):
+    name: str
+    words: list[str]
+    max_words: int = 2
+
+
+class PercentagesFile(_Loose):
+    change_before: list[NamedWords]
+    change_after: list[NamedWords]
+    subject_skip: list[str] = []
+    subject_words: int = 8
+
+
+class BoilerLineRule(_Strict):
+    name: str
+    label: str
+    regex: str
+    case_sensitive: bool = False
+    requires: str | None = None
+    body: bool = False
+    note: str | None = None
+
+
+class BoilerplateFile(_Loose):
+    line_rules: list[BoilerLineRule]
+    tail_rules: list[BoilerLineRule]
+    separator_lookahead: int = 3
+    head_lines: int = 8
+    duplicate_min_chars: int = 8
+    duplicate_rule: _Loose
+
+
+class DateRule(_Strict):
+    name: str
+    regex: str
+
+
+class MetadataFile(_Loose):
+    head_lines: int = 8
+    date_rules: list[DateRule]
+    outlet_rules: list[DateRule]
+    outlet_names: dict[str, str]
+    byline: _Loose
+    title: _Loose
+
+
+class AliasRule(_Loose):
+    name: str
+    province: str
+    spellings: list[str]
+
+
+class BlockRule(_Loose):
+    name: str
+    words: list[str]
+
+
+class PrimaryRule(_Loose):
+    title_weight: float = 3
+    lead_weight: float = 2
+    min_share: float = 0.6
+    national_cues: list[str] = []
+    local_cues: list[str] = []
+
+
+class ProvincesFile(_Loose):
+    primary: PrimaryRule
+    aliases: list[AliasRule]
+    post_2025_only: list[AliasRule]
+    blockers: _Loose
+    not_provinces: list[str] = []
+
+
+class Unit(_Loose):
+    code: str
+    name: str
+    kind: str
+    centrally_run: bool
+    code_2025: str
+    name_2025: str
+
+
+class Unit2025(_Loose):
+    code: str
+    name: str
+    centrally_run: bool
+
+
+class GazetteerFile(_Loose):
+    units: list[Unit] = Field(min_length=63, max_length=63)
+    units_2025: list[Unit2025] = Field(min_length=34, max_length=34)
+
+
+# --------------------------------------------------------------------------- loading
+def _line_of(text: str, needle: str) -> int | None:
+    """1-based line of the first occurrence of ``needle`` in ``text``."""
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def _error_line(text: str, data: Any, loc: tuple) -> int | None:
+    """Best guess at the line of a pydantic error: the rule's name, else the key."""
+    node = data
+    name_line = None
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("name"), str):
+            name_line = _line_of(text, f'"{node["name"]}"')
+    if name_line:
+        return name_line
+    for part in reversed(loc):
+        if isinstance(part, str):
+            line = _line_of(text, f'"{part}"')
+            if line:
+                return line
+    return None
+
+
+def _load(path: Path, schema: type[BaseModel]) -> tuple[BaseModel, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RulesError(str(path), "rules file is missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(str(path), f"cannot read rules file: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RulesError(str(path), f"JSON syntax error: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    try:
+        return schema.model_validate(data), text
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        raise RulesError(str(path), f"{where}: {msg}", _error_line(text, data, loc)) from None
+
+
+def _compile(path: Path, text: str, name: str, pattern: str, flags: int = 0) -> regex.Pattern:
+    try:
+        return regex.compile(pattern, flags)
+    except regex.error as exc:
+        raise RulesError(str(path), f"rule {name}: bad regular expression: {exc}", _line_of(text, f'"{name}"')) from None
+
+
+def words_regex(words: list[str], flags: int = regex.IGNORECASE) -> regex.Pattern:
+    """Whole-word alternation, longest first (so 'trường hợp' wins over 'trường')."""
+    alts = sorted({w for w in words if w}, key=len, reverse=True)
+    body = "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in alts)
+    return regex.compile(rf"(?<![\w])(?:{body})(?![\w])", flags)
+
+
+@dataclass
+class Rules:
+    """All rule files of one rules directory, validated and compiled."""
+
+    directory: Path
+    version: str
+    provinces: ProvincesFile
+    gazetteer: GazetteerFile
+    numbers: NumbersFile
+    qualifiers: QualifiersFile
+    targets: TargetsFile
+    periods: PeriodsFile
+    exclusions: ExclusionsFile
+    categories: CategoriesFile
+    boilerplate: BoilerplateFile
+    metadata: MetadataFile
+    percentages: PercentagesFile
+    compiled: dict[str, Any] = field(default_factory=dict)
+
+
+def load_rules(directory: str | os.PathLike | None = None) -> Rules:
+    """Load and check every rule file; raises :class:`RulesError` naming file and line."""
+    d = Path(directory) if directory else default_rules_dir()
+    return _load_rules_cached(str(d.resolve()))
+
+
+@lru_cache(maxsize=4)
+def _load_rules_cached(directory: str) -> Rules:
+    d = Path(directory)
+    if not d.is_dir():
+        raise RulesError(directory, "rules directory not found (set --rules or CTXH_RULES)")
+    schemas = {
+        "provinces.json": ProvincesFile, "numbers.json": NumbersFile,
+        "qualifiers.json": QualifiersFile, "targets.json": TargetsFile,
+        "periods.json": PeriodsFile, "exclusions.json": ExclusionsFile,
+        "categories.json": CategoriesFile, "boilerplate.json": BoilerplateFile,
+        "metadata.json": MetadataFile, "percentages.json": PercentagesFile,
+        "gazetteer/provinces.json": GazetteerFile,
+    }
+    loaded: dict[str, BaseModel] = {}
+    texts: dict[str, str] = {}
+    digest = hashlib.sha256(f"ctxh-extract {__version__}".encode())
+    for rel in RULE_FILES:
+        model, text = _load(d / rel, schemas[rel])
+        loaded[rel] = model
+        texts[rel] = text
+        digest.update(rel.encode() + b"\0" + text.encode("utf-8") + b"\0")
+    rules = Rules(
+        directory=d,
+        version=digest.hexdigest()[:16],
+        provinces=loaded["provinces.json"],
+        gazetteer=loaded["gazetteer/provinces.json"],
+        numbers=loaded["numbers.json"],
+        qualifiers=loaded["qualifiers.json"],
+        targets=loaded["targets.json"],
+        periods=loaded["periods.json"],
+        exclusions=loaded["exclusions.json"],
+        categories=loaded["categories.json"],
+        boilerplate=loaded["boilerplate.json"],
+        metadata=loaded["metadata.json"],
+        percentages=loaded["percentages.json"],
+    )
+    _check_cross_refs(rules, d, texts)
+    _compile_all(rules, d, texts)
+    return rules
+
+
+def _check_cross_refs(rules: Rules, d: Path, texts: dict[str, str]) -> None:
+    """Checks no schema can express: names unique, aliases point at real provinces."""
+    seen: dict[str, str] = {}
+    for rel, items in (
+        ("qualifiers.json", rules.qualifiers.rules), ("targets.json", rules.targets.rules),
+        ("periods.json", rules.periods.rules), ("exclusions.json", rules.exclusions.rules),
+        ("categories.json", rules.categories.units),
+    ):
+        for r in items:
+            if r.name in seen:
+                raise RulesError(str(d / rel), f"rule name {r.name!r} is used twice (also in {seen[r.name]})",
+                                 _line_of(texts[rel], f'"{r.name}"'))
+            seen[r.name] = rel
+    for r in rules.targets.rules:
+        if (r.cue is None) == (r.regex is None):
+            raise RulesError(str(d / "targets.json"), f"rule {r.name}: give exactly one of 'cue' or 'regex'",
+                             _line_of(texts["targets.json"], f'"{r.name}"'))
+    known = {u.name for u in rules.gazetteer.units} | {u.name for u in rules.gazetteer.units_2025}
+    for a in rules.provinces.aliases + rules.provinces.post_2025_only:
+        if a.province not in known:
+            raise RulesError(str(d / "provinces.json"), f"alias {a.name}: unknown province {a.province!r}",
+                             _line_of(texts["provinces.json"], f'"{a.name}"'))
+
+
+def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
+    c = rules.compiled
+    year = rules.periods.year
+    c["periods"] = [
+        (r, _compile(d / "periods.json", texts["periods.json"], r.name, r.regex.replace("{year}", year), regex.IGNORECASE))
+        for r in rules.periods.rules
+    ]
+    c["exclusions"] = [
+        (r, _compile(d / "exclusions.json", texts["exclusions.json"], r.name, r.regex, regex.IGNORECASE | regex.MULTILINE))
+        for r in rules.exclusions.rules
+    ]
+    cues = []
+    for r in rules.targets.rules:
+        if r.regex:
+            pat = r.regex
+        else:
+            pat = regex.escape(r.cue).replace("\\ ", r"\s+")
+        pre = "".join(rf"(?<!\b{regex.escape(w)}\s)" for w in r.not_after)
+        post = "".join(rf"(?!\s{regex.escape(w)}\b)" for w in r.not_before)
+        full = rf"(?<![\w]){pre}(?:{pat})(?![\w]){post}"
+        cues.append((r, _compile(d / "targets.json", texts["targets.json"], r.name, full, regex.IGNORECASE)))
+    c["cues"] = cues
+    for key, rel, items in (("line_rules", "boilerplate.json", rules.boilerplate.line_rules),
+                            ("tail_rules", "boilerplate.json", rules.boilerplate.tail_rules)):
+        out = []
+        for r in items:
+            flags = 0 if r.case_sensitive else regex.IGNORECASE
+            req = _compile(d / rel, texts[rel], r.name, r.requires) if r.requires else None
+            out.append((r, _compile(d / rel, texts[rel], r.name, r.regex, flags), req))
+        c[key] = out
+    c["date_rules"] = [(r, _compile(d / "metadata.json", texts["metadata.json"], r.name, r.regex, regex.IGNORECASE))
+                       for r in rules.metadata.date_rules]
+    c["outlet_rules"] = [(r, _compile(d / "metadata.json", texts["metadata.json"], r.name, r.regex))
+                         for r in rules.metadata.outlet_rules]
+    for key in ("prefix_regex", "name_regex"):
+        pat = getattr(rules.metadata.byline, key, None) or rules.metadata.byline.model_extra.get(key)
+        c["byline_" + key] = _compile(d / "metadata.json", texts["metadata.json"], "byline." + key, pat,
+                                      regex.IGNORECASE if key == "prefix_regex" else 0)
