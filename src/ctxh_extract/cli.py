@@ -1,0 +1,307 @@
+"""The ``ctxh`` command: a thin layer over the library (see ../shared/CONTRACT.md).
+
+Each command parses options, calls one library function and prints. Errors a
+user can cause print one line naming the file and exit 1 (2 for usage and rule
+errors); set CTXH_DEBUG=1 to see a traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import CtxhError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Extract facts about the social-work profession (công tác xã hội) from Vietnamese news into DuckDB.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DEFAULT_DB = "data/ctxh.duckdb"
+DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB database file.")
+
+
+class Fmt(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExportFmt(str, Enum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+def _fail(exc: BaseException) -> None:
+    if os.environ.get("CTXH_DEBUG"):
+        raise exc
+    if isinstance(exc, CtxhError):
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(exc.exit_code)
+    err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
+    raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ctxh-extract {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """ctxh: Vietnamese social-work news -> a database of facts."""
+
+
+# --------------------------------------------------------------------------- extract
+@app.command()
+def extract(
+    paths: list[str] = typer.Argument(..., help="Files or folders of .txt, .html/.htm, .jsonl articles."),
+    db: str = DbOpt,
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: number of cores)."),
+    force: bool = typer.Option(False, "--force", help="Re-extract articles even when bytes and rules are unchanged."),
+    max_size: float = typer.Option(10.0, "--max-size", min=0.001, help="Reject files larger than this many MB."),
+    rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory (default: the project's rules/)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary table."),
+) -> None:
+    """Read articles, extract facts, load the database; exit 1 if any article was rejected."""
+    from .pipeline import run_extract
+
+    progress = None
+    bar = None
+    if not quiet:
+        bar = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                       TimeElapsedColumn(), console=err, transient=True)
+        task = bar.add_task("extract", total=None, info="")
+
+        def progress(event, s):
+            bar.update(task, total=max(s.found, s.done), completed=s.done,
+                       info=f"{len(s.rejected)} rejected" if s.rejected else "")
+    try:
+        if bar:
+            bar.start()
+        summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
+                              rules_dir=rules, progress=progress, command="extract " + " ".join(paths))
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes one line
+        if bar:
+            bar.stop()
+        if isinstance(exc, (typer.Exit, KeyboardInterrupt)):
+            raise
+        _fail(exc)
+        return
+    finally:
+        if bar:
+            bar.stop()
+    for path, note in summary.notes:
+        err.print(f"note: {path}: {note}", markup=False)
+    for r in summary.rejected:
+        err.print(f"rejected: {r.path}: {r.reason}", markup=False)
+    if not quiet:
+        t = Table(title=f"ctxh extract -> {summary.db}", show_header=True)
+        t.add_column("what")
+        t.add_column("number", justify="right")
+        t.add_row("articles found", str(summary.found))
+        t.add_row("loaded", str(summary.loaded))
+        t.add_row("skipped (unchanged)", str(summary.skipped))
+        t.add_row("rejected", str(len(summary.rejected)))
+        t.add_row("province mentions", str(summary.facts.get("province_mentions", 0)))
+        t.add_row("counts", str(summary.facts.get("counts", 0)))
+        t.add_row("percentages", str(summary.facts.get("percentages", 0)))
+        t.add_row("seconds", f"{summary.wall:.1f}")
+        out.print(t)
+    if summary.interrupted:
+        err.print(f"interrupted: {summary.loaded} articles were stored; run the same command again to finish")
+        raise typer.Exit(130)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+# --------------------------------------------------------------------------- evaluate
+@app.command()
+def evaluate(
+    gold: str = typer.Option("data/gold", "--gold", help="Folder of gold JSON files."),
+    db: str = DbOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    min_f1: Optional[float] = typer.Option(None, "--min-f1", min=0.0, max=1.0,
+                                           help="Exit 1 when a headline F1 (provinces, core counts, percentages) is under this."),
+    thresholds: Optional[str] = typer.Option(None, "--thresholds", help="JSON file of per-score minimums."),
+    show_errors: bool = typer.Option(False, "--show-errors", help="List every false positive, false negative and wrong attribute."),
+    require_all: bool = typer.Option(False, "--require-all", help="Score gold articles missing from the database as all missed."),
+    rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
+) -> None:
+    """Score the database against gold annotations (ANNOTATION.md's Scoring)."""
+    from .evaluate import evaluate as run_eval, failing
+    from .rules import load_rules
+
+    try:
+        limits = None
+        if thresholds:
+            try:
+                limits = json.loads(Path(thresholds).read_text(encoding="utf-8"))["min"]
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise CtxhError(f"{thresholds}: not a thresholds file ({{\"min\": {{score: value}}}}): {exc}") from None
+        scores = run_eval(gold, db, load_rules(rules), require_all=require_all)
+    except BaseException as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    rep = scores.report
+    if rep["articles_scored"] == 0:
+        err.print(f"error: none of the {rep['gold_articles']} gold articles in {gold} is in {db}; "
+                  f"run `ctxh extract` on their texts first", markup=False)
+        raise typer.Exit(1)
+    if as_json:
+        data = dict(rep)
+        if show_errors:
+            data["errors"] = scores.errors
+        out.print_json(json.dumps(data, ensure_ascii=False))
+    else:
+        _print_scores(rep)
+        if show_errors:
+            _print_errors(scores.errors)
+    if rep["missing_from_db"] and not require_all:
+        err.print(f"note: {len(rep['missing_from_db'])} gold article(s) not in the database were not scored "
+                  f"(use --require-all to count them as missed)", markup=False)
+    bad = failing(scores, min_f1, limits)
+    if bad:
+        err.print("below threshold: " + "; ".join(bad), markup=False)
+        raise typer.Exit(1)
+
+
+def _print_scores(rep: dict) -> None:
+    t = Table(title=f"ctxh evaluate: {rep['articles_scored']} articles ({rep['gold_dir']} vs {rep['db']})")
+    for c in ("score", "precision", "recall", "F1", "tp", "fp", "fn"):
+        t.add_column(c, justify="left" if c == "score" else "right")
+    rows = [("provinces", "provinces"), ("counts (core: trainees, collaborators, centres)", "counts_core"),
+            ("counts (all categories)", "counts_all"), ("counts, strict (value+qualifier+target+period)", "counts_strict"),
+            ("percentages", "percentages"), ("percentages, strict", "percentages_strict")]
+    for label, k in rows:
+        s = rep[k]
+        t.add_row(label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["tp"]), str(s["fp"]), str(s["fn"]))
+    for cat, s in rep["counts_by_category"].items():
+        t.add_row(f"  counts: {cat}", f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                  str(s["tp"]), str(s["fp"]), str(s["fn"]))
+    out.print(t)
+    p = rep["primary_province"]
+    a = Table(title="accuracy")
+    a.add_column("what")
+    a.add_column("accuracy", justify="right")
+    a.add_column("right / n", justify="right")
+    a.add_row("primary province", f"{p['accuracy']:.3f}", f"{p['correct']}/{p['n']}")
+    for k, v in rep["count_attributes"].items():
+        a.add_row(f"count {k}", f"{v['accuracy']:.3f}", f"{v['correct']}/{v['n']}")
+    for k, v in rep["percentage_attributes"].items():
+        a.add_row(f"percentage {k}", f"{v['accuracy']:.3f}", f"{v['correct']}/{v['n']}")
+    out.print(a)
+
+
+def _print_errors(errors: list[dict]) -> None:
+    if not errors:
+        out.print("no errors")
+        return
+    for e in errors:
+        what = e.get("category") or e["type"]
+        head = f"{e['error'].upper():15} {e['article_id']}  {e['type']}"
+        if e["type"] in ("province", "primary_province"):
+            out.print(f"{head}: {e.get('value')!r}" + (f" (gold {e['expected']!r})" if "expected" in e else ""), markup=False)
+            continue
+        val = e["value"] if e.get("value_max") is None else f"{e['value']}-{e['value_max']}"
+        out.print(f"{head} {what}={val} {e.get('qualifier')} target={e.get('is_target')} period={e.get('period')}",
+                  markup=False)
+        out.print(f"    evidence: {e.get('evidence')!r}", markup=False)
+        if e.get("rule"):
+            out.print(f"    rule: {e['rule']}" + (f"  target: {e['target_rule']}" if e.get("target_rule") else ""), markup=False)
+        if e.get("detail"):
+            out.print(f"    {e['detail']}", markup=False)
+
+
+# --------------------------------------------------------------------------- query / export / report
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="A read-only SQL query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)."),
+    db: str = DbOpt,
+    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, csv or json."),
+) -> None:
+    """Run read-only SQL against the database and print the result."""
+    from .query import run_query, to_csv, to_json
+
+    try:
+        cols, rows = run_query(db, sql)
+    except BaseException as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    if fmt == Fmt.csv:
+        sys.stdout.write(to_csv(cols, rows))
+    elif fmt == Fmt.json:
+        sys.stdout.write(to_json(cols, rows) + "\n")
+    else:
+        t = Table(show_header=True)
+        for c in cols:
+            t.add_column(c)
+        for r in rows:
+            t.add_row(*["" if v is None else str(v) for v in r])
+        out.print(t)
+        out.print(f"{len(rows)} row(s)")
+
+
+@app.command()
+def export(
+    out_dir: str = typer.Option(..., "--out", help="Folder to write one file per table and view."),
+    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format", help="parquet or csv."),
+    db: str = DbOpt,
+) -> None:
+    """Write every table and view to OUT as Parquet or CSV files."""
+    from .query import export as run_export
+
+    try:
+        written = run_export(db, out_dir, fmt.value)
+    except BaseException as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    for name, path, n in written:
+        out.print(f"{name:20} {n:8} rows -> {path}", markup=False)
+
+
+@app.command()
+def report(
+    out_file: str = typer.Option("data/report.html", "--out", help="HTML file to write."),
+    db: str = DbOpt,
+) -> None:
+    """Write a standalone HTML page to review every extracted fact in its article."""
+    from .report import write_report
+
+    try:
+        n_articles, n_facts = write_report(db, out_file)
+    except BaseException as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts", markup=False)
+
+
+@app.command("check-rules")
+def check_rules(rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory.")) -> None:
+    """Validate the rule files and print what they hold."""
+    from .rules import load_rules
+
+    try:
+        r = load_rules(rules)
+    except BaseException as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    out.print(f"rules OK: {r.directory} (version {r.version})", markup=False)
+    out.print(f"  {len(r.categories.units)} unit rules, {len(r.targets.rules)} target cues, "
+              f"{len(r.qualifiers.rules)} qualifier cues, {len(r.periods.rules)} period rules, "
+              f"{len(r.exclusions.rules)} exclusions, {len(r.provinces.aliases)} province aliases", markup=False)
+
+
+if __name__ == "__main__":
+    app()

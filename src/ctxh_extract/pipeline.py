@@ -1,0 +1,221 @@
+"""Many articles: discover -> skip unchanged -> process in workers -> store in batches.
+
+The main process walks the input, reads and hashes each file (cheap), skips
+articles whose bytes and rules are unchanged since the last run, and hands the
+rest to a pool of worker processes in bounded windows (memory stays flat however
+large the archive). Results come back in input order, so ``--workers 2`` writes
+exactly what ``--workers 1`` writes. Every problem is a rejection with a reason;
+nothing an article contains can stop the run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from pydantic import ValidationError
+
+from .errors import CtxhError, InputError
+from .models import ArticleResult
+from .process import process
+from .read import DEFAULT_MAX_BYTES, Source, WalkProblem, decode, discover
+from .rules import Rules, load_rules
+from .store import Store
+
+WINDOW = 256          # sources in flight at once (bounds memory)
+BATCH = 200           # articles per database transaction
+
+
+@dataclass
+class Rejection:
+    path: str
+    article_id: str | None
+    reason: str
+
+
+@dataclass
+class RunSummary:
+    db: str
+    rules_version: str
+    found: int = 0
+    loaded: int = 0
+    skipped: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)      # (path, note) e.g. encoding converted
+    facts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    chars: int = 0
+    done: int = 0            # sources finished (loaded-to-be, skipped or rejected)
+    interrupted: bool = False
+    wall: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected and not self.interrupted
+
+
+# --------------------------------------------------------------------------- worker side
+_RULES: Rules | None = None
+
+
+def _init_worker(rules_dir: str) -> None:
+    global _RULES
+    _RULES = load_rules(rules_dir)
+
+
+def _work(src: Source) -> tuple[str, object, dict[str, float]]:
+    """Decode and process one source; never raises."""
+    timings: dict[str, float] = defaultdict(float)
+    t0 = time.perf_counter()
+    try:
+        raw = decode(src)
+    except InputError as exc:
+        return "rejected", exc.reason, timings
+    except Exception as exc:  # a decoder bug must not stop the run
+        return "rejected", f"could not be read ({type(exc).__name__}: {exc})", timings
+    timings["read"] += time.perf_counter() - t0
+    try:
+        result = process(raw, _RULES, timings)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        return "rejected", f"an extracted fact failed validation ({where}: {err['msg']})", timings
+    except CtxhError as exc:
+        return "rejected", str(exc), timings
+    except Exception as exc:
+        return "rejected", f"internal error while extracting ({type(exc).__name__}: {exc})", timings
+    return "ok", (result, raw.notes), timings
+
+
+# --------------------------------------------------------------------------- main side
+def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | None = None, force: bool = False,
+                max_bytes: int = DEFAULT_MAX_BYTES, rules_dir: str | None = None,
+                progress: Callable[[str, RunSummary], None] | None = None, command: str = "extract") -> RunSummary:
+    """Extract every article under ``paths`` into the database ``db``.
+
+    ``progress(event, summary)`` is called with event 'found', 'done' or 'store'
+    so a UI can draw a bar. Raises :class:`CtxhError` for problems that stop the
+    whole run (bad rules, unusable database); per-article problems are rejections.
+    """
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    t_start = time.perf_counter()
+    rules = load_rules(rules_dir)                       # bad rules stop the run before any article
+    workers = max(1, workers or os.cpu_count() or 1)
+    store = Store(db)
+    summary = RunSummary(db=db, rules_version=rules.version)
+    known = store.known()
+    seen: dict[str, str] = {}
+    batch: list[ArticleResult] = []
+    pool = None
+    try:
+        if workers > 1:
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
+            pool = ctx.Pool(workers, initializer=_init_worker, initargs=(str(rules.directory),))
+        else:
+            _init_worker(str(rules.directory))
+        for window in _windows(_sources(paths, max_bytes, summary, known, seen, force, rules, progress), WINDOW):
+            if pool is not None:
+                results = pool.imap(_work, window, chunksize=max(1, min(16, len(window) // (workers * 4) or 1)))
+            else:
+                results = map(_work, window)
+            for src, (status, payload, timings) in zip(window, results):
+                for k, v in timings.items():
+                    summary.timings[k] += v
+                if status == "rejected":
+                    summary.rejected.append(Rejection(src.path, src.article_id, payload))
+                else:
+                    result, notes = payload
+                    for n in notes:
+                        summary.notes.append((src.path, n))
+                    batch.append(result)
+                    summary.chars += result.article.n_chars
+                    summary.facts["province_mentions"] += len(result.mentions)
+                    summary.facts["counts"] += len(result.counts)
+                    summary.facts["percentages"] += len(result.percentages)
+                summary.done += 1
+                if progress:
+                    progress("done", summary)
+                if len(batch) >= BATCH:
+                    _flush(store, batch, summary, progress)
+        _flush(store, batch, summary, progress)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        if pool is not None:
+            pool.terminate()
+            pool = None
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        summary.wall = time.perf_counter() - t_start
+        try:
+            store.record_run(uuid.uuid4().hex[:12], started, command, rules.version, summary.loaded,
+                             summary.skipped, [(r.path, r.article_id, r.reason) for r in summary.rejected])
+        except Exception:
+            pass
+        store.close()
+    return summary
+
+
+def _flush(store: Store, batch: list[ArticleResult], summary: RunSummary, progress) -> None:
+    if not batch:
+        return
+    t0 = time.perf_counter()
+    store.write(batch)
+    summary.timings["store"] += time.perf_counter() - t0
+    summary.loaded += len(batch)
+    batch.clear()
+    if progress:
+        progress("store", summary)
+
+
+def _windows(it: Iterator[Source], n: int) -> Iterator[list[Source]]:
+    window: list[Source] = []
+    for s in it:
+        window.append(s)
+        if len(window) >= n:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _sources(paths, max_bytes, summary: RunSummary, known, seen: dict[str, str], force: bool, rules: Rules,
+             progress) -> Iterator[Source]:
+    """Sources that need work; problems and skips are recorded on the way."""
+    for item in discover(paths, max_bytes):
+        t0 = time.perf_counter()
+        if isinstance(item, WalkProblem):
+            summary.rejected.append(Rejection(item.path, None, item.reason))
+            continue
+        summary.found += 1
+        item.load(max_bytes)
+        summary.timings["read"] += time.perf_counter() - t0
+        if progress:
+            progress("found", summary)
+        aid = item.article_id
+        if aid is not None and not item.error:
+            if aid in seen:
+                item.error = f"duplicate article_id {aid!r} (already read from {seen[aid]}); rename one of them"
+            else:
+                seen[aid] = item.path
+        if item.error:
+            summary.rejected.append(Rejection(item.path, aid, item.error))
+            summary.done += 1
+            if progress:
+                progress("done", summary)
+            continue
+        prev = known.get(aid)
+        if not force and prev is not None and prev == (item.sha256, rules.version):
+            summary.skipped += 1
+            summary.done += 1
+            if progress:
+                progress("done", summary)
+            continue
+        yield item

@@ -1,0 +1,108 @@
+"""Read-only SQL for journalists, and export of every table and view.
+
+``ctxh query`` opens the database read-only, refuses anything but reading
+(``DROP``, ``INSERT``, ``ATTACH``, ``COPY``, ``INSTALL`` ...) before running it,
+and turns off DuckDB's file-system access, so a query can neither change the
+database nor reach other files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from datetime import date, datetime
+from decimal import Decimal
+
+import duckdb
+
+from .errors import CtxhError, DatabaseError
+from .store import TABLES, VIEWS, Store
+
+ALLOWED = {"SELECT", "EXPLAIN"}
+
+
+class QueryError(CtxhError):
+    """SQL that is refused or that DuckDB rejects: the message is DuckDB's first line."""
+
+
+def _connect_read_only(db: str) -> duckdb.DuckDBPyConnection:
+    Store(db, read_only=True).close()          # clear messages for missing, locked, foreign files
+    try:
+        return duckdb.connect(db, read_only=True, config={"enable_external_access": False})
+    except duckdb.Error as exc:
+        raise DatabaseError(db, str(exc).splitlines()[0]) from None
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).splitlines()[0]) from None
+    if not statements:
+        raise QueryError("no SQL statement given")
+    for st in statements:
+        kind = str(st.type).split(".")[-1]
+        if kind not in ALLOWED:
+            raise QueryError(f"refused: {kind} statements are not allowed; ctxh query is read-only "
+                             f"(SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")
+
+
+def run_query(db: str, sql: str) -> tuple[list[str], list[tuple]]:
+    con = _connect_read_only(db)
+    try:
+        check_read_only(con, sql)
+        try:
+            cur = con.execute(sql)
+            rows = cur.fetchall()
+            cols = [d[0] for d in cur.description] if cur.description else []
+        except duckdb.Error as exc:
+            raise QueryError(str(exc).splitlines()[0]) from None
+        return cols, rows
+    finally:
+        con.close()
+
+
+def _plain(v):
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return float(v)
+    return v
+
+
+def to_csv(cols: list[str], rows: list[tuple]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow(["" if v is None else _plain(v) for v in r])
+    return buf.getvalue()
+
+
+def to_json(cols: list[str], rows: list[tuple]) -> str:
+    return json.dumps([{c: _plain(v) for c, v in zip(cols, r)} for r in rows], ensure_ascii=False, default=str)
+
+
+def export(db: str, out_dir: str, fmt: str = "parquet") -> list[tuple[str, str, int]]:
+    """Write every table and view; returns (name, path, rows) per file."""
+    if fmt not in ("parquet", "csv"):
+        raise CtxhError(f"unknown export format {fmt!r} (parquet or csv)")
+    os.makedirs(out_dir, exist_ok=True)
+    Store(db, read_only=True).close()
+    con = duckdb.connect(db, read_only=True)
+    written = []
+    try:
+        names = [t for t in TABLES if t != "meta"] + list(VIEWS)
+        for name in names:
+            path = os.path.join(out_dir, f"{name}.{fmt}")
+            opts = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER true)"
+            con.execute(f"COPY (SELECT * FROM {name}) TO '{path.replace(chr(39), chr(39) * 2)}' {opts}")
+            n = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            written.append((name, path, n))
+    except duckdb.Error as exc:
+        raise CtxhError(f"{out_dir}: export failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return written

@@ -1,0 +1,299 @@
+"""The DuckDB store: tables of ../shared/CONTRACT.md, views for journalists, migrations.
+
+Writes are idempotent and atomic per article: a batch of articles is written in
+one transaction that first deletes every row of those articles, then inserts
+the new rows. A run killed at any point leaves each article fully old or fully
+new. Rows go in by batch through newline-delimited JSON (DuckDB's bulk path is
+two orders of magnitude faster than ``executemany``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from .errors import DatabaseError
+from .models import ArticleResult
+
+SCHEMA_VERSION = 1
+
+# table -> [(column, type)], in CONTRACT order, then additions
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "articles": [
+        ("article_id", "VARCHAR PRIMARY KEY"), ("source_path", "VARCHAR"), ("sha256", "VARCHAR"),
+        ("title", "VARCHAR"), ("author", "VARCHAR"), ("outlet", "VARCHAR"), ("published_date", "DATE"),
+        ("primary_province", "VARCHAR"), ("primary_province_2025", "VARCHAR"), ("n_chars", "INTEGER"),
+        ("outlet_name", "VARCHAR"), ("encoding", "VARCHAR"), ("source_kind", "VARCHAR"), ("notes", "VARCHAR"),
+        ("n_counts", "INTEGER"), ("n_percentages", "INTEGER"), ("rules_version", "VARCHAR"),
+        ("extracted_at", "TIMESTAMP"),
+    ],
+    "article_texts": [("article_id", "VARCHAR PRIMARY KEY"), ("text", "VARCHAR")],
+    "province_mentions": [
+        ("article_id", "VARCHAR"), ("province", "VARCHAR"), ("province_code", "VARCHAR"),
+        ("province_2025", "VARCHAR"), ("surface", "VARCHAR"), ("start_char", "INTEGER"),
+        ("end_char", "INTEGER"), ("in_body", "BOOLEAN"), ("rule", "VARCHAR"),
+    ],
+    "counts": [
+        ("article_id", "VARCHAR"), ("category", "VARCHAR"), ("value", "BIGINT"), ("value_max", "BIGINT"),
+        ("qualifier", "VARCHAR"), ("unit", "VARCHAR"), ("per_unit", "VARCHAR"), ("is_target", "BOOLEAN"),
+        ("period_start", "INTEGER"), ("period_end", "INTEGER"), ("province", "VARCHAR"),
+        ("evidence", "VARCHAR"), ("start_char", "INTEGER"), ("end_char", "INTEGER"),
+        ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
+        ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
+    ],
+    "percentages": [
+        ("article_id", "VARCHAR"), ("value", "DOUBLE"), ("value_max", "DOUBLE"), ("qualifier", "VARCHAR"),
+        ("kind", "VARCHAR"), ("is_target", "BOOLEAN"), ("period_start", "INTEGER"), ("period_end", "INTEGER"),
+        ("subject", "VARCHAR"), ("province", "VARCHAR"), ("evidence", "VARCHAR"), ("start_char", "INTEGER"),
+        ("end_char", "INTEGER"), ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
+        ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
+    ],
+    "segments": [
+        ("article_id", "VARCHAR"), ("label", "VARCHAR"), ("in_body", "BOOLEAN"), ("rule", "VARCHAR"),
+        ("start_char", "INTEGER"), ("end_char", "INTEGER"),
+    ],
+    "runs": [
+        ("run_id", "VARCHAR PRIMARY KEY"), ("started_at", "TIMESTAMP"), ("finished_at", "TIMESTAMP"),
+        ("command", "VARCHAR"), ("rules_version", "VARCHAR"), ("n_loaded", "INTEGER"),
+        ("n_skipped", "INTEGER"), ("n_rejected", "INTEGER"),
+    ],
+    "problems": [
+        ("run_id", "VARCHAR"), ("source_path", "VARCHAR"), ("article_id", "VARCHAR"), ("message", "VARCHAR"),
+    ],
+    "meta": [("key", "VARCHAR PRIMARY KEY"), ("value", "VARCHAR")],
+}
+ARTICLE_TABLES = ("province_mentions", "counts", "percentages", "segments", "article_texts", "articles")
+
+VIEWS = {
+    "article_provinces": """
+        SELECT DISTINCT m.article_id, m.province, m.province_2025, m.province_code
+        FROM province_mentions m WHERE m.in_body""",
+    "facts": """
+        SELECT 'count' AS fact_type, c.article_id, a.title, a.published_date, a.outlet,
+               coalesce(c.province, a.primary_province) AS province,
+               coalesce(c.province_2025, a.primary_province_2025) AS province_2025,
+               c.category, CAST(c.value AS DOUBLE) AS value, CAST(c.value_max AS DOUBLE) AS value_max,
+               c.qualifier, c.unit, c.per_unit, NULL AS kind, c.is_target, c.period_start, c.period_end,
+               c.evidence, c.start_char, c.end_char, c.rule
+        FROM counts c JOIN articles a USING (article_id)
+        UNION ALL
+        SELECT 'percentage', p.article_id, a.title, a.published_date, a.outlet,
+               coalesce(p.province, a.primary_province), coalesce(p.province_2025, a.primary_province_2025),
+               NULL, p.value, p.value_max, p.qualifier, '%', NULL, p.kind, p.is_target, p.period_start,
+               p.period_end, p.evidence, p.start_char, p.end_char, p.rule
+        FROM percentages p JOIN articles a USING (article_id)""",
+    "province_summary": """
+        WITH f AS (SELECT * FROM facts WHERE province IS NOT NULL),
+        u AS (
+            SELECT DISTINCT province, province_2025 FROM f
+            UNION SELECT DISTINCT primary_province, primary_province_2025 FROM articles WHERE primary_province IS NOT NULL)
+        SELECT u.province, u.province_2025,
+               (SELECT count(*) FROM articles a WHERE a.primary_province = u.province) AS articles,
+               (SELECT coalesce(sum(value), 0) FROM f WHERE f.province = u.province AND category = 'trainees' AND NOT is_target) AS trainees,
+               (SELECT coalesce(sum(value), 0) FROM f WHERE f.province = u.province AND category = 'collaborators' AND NOT is_target AND per_unit IS NULL) AS collaborators,
+               (SELECT coalesce(sum(value), 0) FROM f WHERE f.province = u.province AND category = 'centres' AND NOT is_target AND per_unit IS NULL) AS centres,
+               (SELECT count(*) FROM f WHERE f.province = u.province AND fact_type = 'percentage' AND is_target) AS target_percentages
+        FROM u ORDER BY u.province""",
+}
+
+_LOCK_RE = re.compile(r"PID (\d+)")
+
+
+def _ddl(table: str) -> str:
+    cols = ", ".join(f"{c} {t}" for c, t in TABLES[table])
+    return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
+
+
+def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if read_only and not os.path.exists(path):
+        raise DatabaseError(path, "database not found (run `ctxh extract` first, or pass --db)")
+    if os.path.isdir(path):
+        raise DatabaseError(path, "is a directory, not a database file")
+    try:
+        return duckdb.connect(path, read_only=read_only)
+    except duckdb.IOException as exc:
+        msg = str(exc)
+        if "lock" in msg.lower():
+            pid = _LOCK_RE.search(msg)
+            who = f" (PID {pid.group(1)})" if pid else ""
+            raise DatabaseError(path, f"database is locked by another process{who}; wait for it to finish or use another --db") from None
+        if "not a valid duckdb" in msg.lower() or "invalid" in msg.lower() or "magic" in msg.lower():
+            raise DatabaseError(path, "not a DuckDB database file (choose another --db path)") from None
+        raise DatabaseError(path, f"cannot open database: {msg.splitlines()[0]}") from None
+    except duckdb.Error as exc:
+        raise DatabaseError(path, f"cannot open database: {str(exc).splitlines()[0]}") from None
+
+
+class Store:
+    """A DuckDB database file holding the extracted facts."""
+
+    def __init__(self, path: str | os.PathLike, read_only: bool = False):
+        self.path = str(path)
+        if not read_only:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self.con = _open(self.path, read_only)
+        if read_only:
+            self._check_readable()
+        else:
+            self._migrate()
+
+    # ------------------------------------------------------------------ schema
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall()}
+
+    def schema_version(self) -> int | None:
+        if "meta" not in self._tables():
+            return None
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else None
+
+    def _check_readable(self) -> None:
+        v = self.schema_version()
+        if v is None or "articles" not in self._tables():
+            raise DatabaseError(self.path, "not a ctxh database (no articles table); run `ctxh extract` into it first")
+        if v > SCHEMA_VERSION:
+            raise DatabaseError(self.path, f"made by a newer ctxh (schema {v} > {SCHEMA_VERSION}); upgrade ctxh-extract")
+
+    def _migrate(self) -> None:
+        """Create what is missing; add columns that older versions lacked."""
+        tables = self._tables()
+        v = self.schema_version()
+        if v is not None and v > SCHEMA_VERSION:
+            raise DatabaseError(self.path, f"made by a newer ctxh (schema {v} > {SCHEMA_VERSION}); upgrade ctxh-extract")
+        foreign = tables - set(TABLES)
+        if tables and "articles" not in tables and foreign:
+            raise DatabaseError(self.path, "holds other tables and no ctxh articles; choose another --db path")
+        try:
+            self.con.execute("BEGIN")
+            migrated = False
+            for table in TABLES:
+                if table not in tables:
+                    self.con.execute(_ddl(table))
+                    continue
+                have = {r[0] for r in self.con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+                for col, typ in TABLES[table]:
+                    if col not in have:
+                        self.con.execute(f"ALTER TABLE {table} ADD COLUMN {col} {typ.replace(' PRIMARY KEY', '')}")
+                        migrated = True
+            if migrated or (v is not None and v < SCHEMA_VERSION) or (v is None and "articles" in tables):
+                # articles extracted by an older version are re-extracted on the next run
+                self.con.execute("UPDATE articles SET rules_version = NULL")
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            for name, sql in VIEWS.items():
+                self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.con.execute("ROLLBACK")
+            raise DatabaseError(self.path, f"cannot prepare the schema: {str(exc).splitlines()[0]}") from None
+
+    # ------------------------------------------------------------------ reads
+    def known(self) -> dict[str, tuple[str, str | None]]:
+        """article_id -> (sha256, rules_version): what an incremental run may skip."""
+        return {r[0]: (r[1], r[2]) for r in self.con.execute(
+            "SELECT article_id, sha256, rules_version FROM articles").fetchall()}
+
+    def count(self, table: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    # ------------------------------------------------------------------ writes
+    def write(self, results: list[ArticleResult], tmpdir: str | None = None) -> None:
+        """Replace the rows of these articles in one transaction."""
+        if not results:
+            return
+        ids = [r.article.article_id for r in results]
+        now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+        rows: dict[str, list[dict]] = {t: [] for t in ARTICLE_TABLES}
+        for r in results:
+            a = r.article
+            rows["articles"].append({
+                "article_id": a.article_id, "source_path": a.source_path, "sha256": a.sha256, "title": a.title,
+                "author": a.author, "outlet": a.outlet,
+                "published_date": a.published_date.isoformat() if a.published_date else None,
+                "primary_province": a.primary_province, "primary_province_2025": a.primary_province_2025,
+                "n_chars": a.n_chars, "outlet_name": a.outlet_name, "encoding": a.encoding,
+                "source_kind": a.source_kind, "notes": a.notes, "n_counts": len(r.counts),
+                "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": now})
+            rows["article_texts"].append({"article_id": a.article_id, "text": a.text})
+            p2025 = {m.province: m.province_2025 for m in r.mentions}
+            if a.primary_province:
+                p2025.setdefault(a.primary_province, a.primary_province_2025)
+            for m in r.mentions:
+                rows["province_mentions"].append(m.model_dump())
+            for c in r.counts:
+                d = c.model_dump()
+                d["province_2025"] = p2025.get(c.province)
+                rows["counts"].append(d)
+            for p in r.percentages:
+                d = p.model_dump()
+                d["province_2025"] = p2025.get(p.province)
+                rows["percentages"].append(d)
+            for s in r.segments:
+                rows["segments"].append(s.model_dump())
+        with tempfile.TemporaryDirectory(dir=tmpdir, prefix="ctxh-load-") as td:
+            files = {}
+            for table, items in rows.items():
+                if not items:
+                    continue
+                fn = os.path.join(td, f"{table}.jsonl")
+                cols = [c for c, _ in TABLES[table]]
+                with open(fn, "w", encoding="utf-8") as fh:
+                    for it in items:
+                        fh.write(json.dumps({c: it.get(c) for c in cols}, ensure_ascii=False))
+                        fh.write("\n")
+                files[table] = fn
+            con = self.con
+            con.execute("BEGIN")
+            try:
+                con.execute("CREATE OR REPLACE TEMP TABLE _ids (article_id VARCHAR)")
+                con.execute("INSERT INTO _ids SELECT unnest(?::VARCHAR[])", [ids])
+                for table in ARTICLE_TABLES:
+                    con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _ids)")
+                for table in reversed(ARTICLE_TABLES):
+                    fn = files.get(table)
+                    if fn is None:
+                        continue
+                    spec = ", ".join(f"'{c}': '{t.replace(' PRIMARY KEY', '')}'" for c, t in TABLES[table])
+                    cols = ", ".join(c for c, _ in TABLES[table])
+                    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_json(?, columns={{{spec}}}, "
+                                f"format='newline_delimited', maximum_object_size=1073741824)", [fn])
+                con.execute("COMMIT")
+            except BaseException:
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                raise
+
+    def record_run(self, run_id: str, started: datetime, command: str, rules_version: str,
+                   n_loaded: int, n_skipped: int, problems: Iterable[tuple[str, str | None, str]]) -> None:
+        probs = list(problems)
+        con = self.con
+        con.execute("BEGIN")
+        con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, started, datetime.now(timezone.utc).replace(tzinfo=None), command, rules_version,
+                     n_loaded, n_skipped, len(probs)])
+        for path, aid, msg in probs:
+            con.execute("INSERT INTO problems VALUES (?, ?, ?, ?)", [run_id, path, aid, msg])
+        con.execute("COMMIT")
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        except duckdb.Error:
+            pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
