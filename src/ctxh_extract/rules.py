@@ -442,8 +442,9 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         (r, _compile(d / "periods.json", texts["periods.json"], r.name, r.regex.replace("{year}", year), regex.IGNORECASE))
         for r in rules.periods.rules
     ]
-    c["exclusions"] = [
-        (r, _compile(d / "exclusions.json", texts["exclusions.json"], r.name, r.regex, regex.IGNORECASE | regex.MULTILINE))
+    c["exclusions"] = [  # a match starts at a word boundary ('ấp 2' must not fire inside 'cấp 210')
+        (r, _compile(d / "exclusions.json", texts["exclusions.json"], r.name, rf"(?<![\p{{L}}])(?:{r.regex})",
+                     regex.IGNORECASE | regex.MULTILINE))
         for r in rules.exclusions.rules
     ]
     cues = []

@@ -1,0 +1,59 @@
+# Common tasks. The two a new user needs (README): `make run` and `make test`.
+PY       ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+DB       ?= data/ctxh.duckdb
+EVAL_DB  ?= data/eval.duckdb
+STAMP    := $(VENV)/.installed
+
+.PHONY: run test install eval bench profile report screenshot browser-deps gazetteer check-rules clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, then extract the seed articles into $(DB) and print the summary
+run: $(STAMP)
+	$(BIN)/ctxh extract seeds --db $(DB)
+
+## test: install (with the browser the report test uses), then run every test
+test: $(STAMP) browser-deps
+	$(BIN)/pytest -q
+
+## eval: extract every gold article and score it against data/gold with the CI thresholds
+eval: $(STAMP)
+	rm -f $(EVAL_DB)
+	$(BIN)/ctxh extract seeds data/gold/articles --db $(EVAL_DB) --quiet
+	$(BIN)/ctxh evaluate --gold data/gold --db $(EVAL_DB) --require-all --thresholds .ci/thresholds.json
+
+## browser-deps: Debian's headless Chromium for the report test (never downloaded by a test tool)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+## report / screenshot: the review page for $(DB), and a PNG of it to look at
+report: $(STAMP)
+	$(BIN)/ctxh report --db $(DB) --out data/report.html
+
+screenshot: report browser-deps
+	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+	  --disable-component-update --disable-sync --user-data-dir=$$(mktemp -d) --window-size=1400,2400 \
+	  --screenshot=$(CURDIR)/data/report.png file://$(CURDIR)/data/report.html
+	@echo "wrote data/report.png"
+
+## bench: build a 10,000-article corpus and measure speed, memory and the stage split
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py
+
+## gazetteer: rebuild rules/gazetteer/provinces.json from rules/gazetteer/sources/
+gazetteer:
+	$(PY) scripts/build_gazetteer.py
+
+check-rules: $(STAMP)
+	$(BIN)/ctxh check-rules
+
+clean:
+	rm -rf $(VENV) .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report.png bench/out

@@ -1,0 +1,256 @@
+"""One table per rule family: what it must catch and what it must not.
+
+Every sentence here was written for these tests (none is copied from the seeds),
+in the register of Vietnamese provincial news and plan documents.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ctxh_extract import extract_text
+
+
+def counts(text: str, **kw):
+    return [(c.category, c.value, c.value_max, c.qualifier, c.is_target, (c.period_start, c.period_end), c.per_unit)
+            for c in extract_text(text, **kw).counts]
+
+
+def count_values(text: str):
+    return [(c.category, c.value) for c in extract_text(text).counts]
+
+
+def pcts(text: str):
+    return [(p.value, p.value_max, p.qualifier, p.kind, p.is_target, (p.period_start, p.period_end))
+            for p in extract_text(text).percentages]
+
+
+# ------------------------------------------------------------------ categories (rules/categories.json)
+CATEGORY_CASES = [
+    # the action decides: training makes trainees, whatever the role
+    ("Sở đã mở lớp tập huấn cho 85 cộng tác viên tại các xã miền núi.", [("trainees", 85)]),
+    ("Năm qua, huyện đã bồi dưỡng kỹ năng cho 120 nhân viên y tế.", [("trainees", 120)]),
+    ("Trường đã đào tạo thêm 35 cán bộ có trình độ đại học.", [("trainees", 35)]),
+    ("Có 27 công chức cấp xã tham gia khóa đào tạo ngắn hạn.", [("trainees", 27)]),
+    ("Thành phố cử 9 viên chức đi học thạc sĩ công tác xã hội ở nước ngoài.", [("trainees", 9)]),
+    ("Đã có 64 học viên hoàn thành chương trình.", [("trainees", 64)]),
+    ("Trung tâm đã cấp 210 chứng chỉ nghiệp vụ công tác xã hội.", [("trainees", 210)]),
+    # a role without a training action keeps its role
+    ("Toàn huyện có 52 cộng tác viên công tác xã hội đang hưởng phụ cấp.", [("collaborators", 52)]),
+    ("Phòng hiện có 14 công chức làm công tác bảo trợ xã hội.", [("staff", 14)]),
+    ("Năm nay tỉnh tuyển dụng 30 viên chức công tác xã hội.", [("staff", 30)]),
+    ("Đội có 45 tình nguyện viên là sinh viên năm cuối.", [("volunteers", 45)]),
+    ("Huyện thành lập 8 đội công tác xã hội tình nguyện.", [("teams", 8)]),
+    ("Tổ chức 6 lớp tập huấn về quản lý trường hợp.", [("classes", 6)]),
+    ("Tỉnh có 3 trường cao đẳng đào tạo ngành công tác xã hội.", [("schools", 3)]),
+    ("Tỉnh hiện có 4 trung tâm công tác xã hội.", [("centres", 4)]),
+    ("Toàn tỉnh có 2.150 hộ nghèo và 780 trẻ em mồ côi.", [("beneficiaries", 2150), ("beneficiaries", 780)]),
+    ("Tổng kinh phí thực hiện là 2,5 tỷ đồng.", [("budget", 2500000000)]),
+    ("Dự án được cấp 450 triệu đồng từ ngân sách tỉnh.", [("budget", 450000000)]),
+    ("Trung tâm đã tiếp nhận, tư vấn cho 320 người có hoàn cảnh khó khăn.", [("beneficiaries", 320)]),
+    # people who need training are not trainees
+    ("Qua rà soát có 940 người có nhu cầu được đào tạo về công tác xã hội.", [("other", 940)]),
+    ("Còn 215 cán bộ chưa qua đào tạo chuyên ngành.", [("other", 215)]),
+    # a bare 'người' takes the role written right after it
+    ("Mỗi thôn có 1 người là cộng tác viên công tác xã hội.", [("collaborators", 1)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", CATEGORY_CASES)
+def test_category(text, expected):
+    assert count_values(text) == expected
+
+
+NOT_COUNTS = [
+    "Năm 2021, tỉnh tiếp tục triển khai Đề án.",                           # a year
+    "Theo Quyết định số 1520/QĐ-UBND ngày 12/6/2020 của UBND tỉnh.",        # document number, date
+    "Thực hiện Nghị định 20/2021/NĐ-CP về chính sách trợ giúp xã hội.",     # decree number
+    "Sau 5 năm triển khai, đề án đạt nhiều kết quả.",                       # duration
+    "Trong 10 tháng qua, Sở đã tổ chức nhiều hoạt động.",                   # duration
+    "Bước sang giai đoạn 2 của chương trình, các địa phương chủ động hơn.",  # stage
+    "Hội nghị khai mạc lúc 8 giờ 30 tại hội trường tỉnh.",                  # clock time
+    "Trẻ em dưới 16 tuổi được hỗ trợ miễn phí.",                            # age
+    "Gọi tổng đài 111 hoặc đường dây nóng 1800 1567 để được hỗ trợ.",       # phone numbers
+    "Đã có 4/5 xã hoàn thành chỉ tiêu.",                                    # fraction
+    "Hàng trăm cán bộ đã tham gia các lớp tập huấn.",                       # vague amount
+    "Một số cộng tác viên chưa được hưởng phụ cấp.",                        # 'some'
+    "Một cán bộ xã cho biết công việc rất vất vả.",                         # 'a' staff member
+    "Ngày 15/3, đoàn công tác đã làm việc với huyện.",                      # date
+    "Đề án 32 đã đi vào cuộc sống.",                                        # a document, not a count
+    "Đội ngũ 50 năm qua đã trưởng thành.",                                  # 'đội ngũ' is not a team
+]
+
+
+@pytest.mark.parametrize("text", NOT_COUNTS)
+def test_not_a_count(text):
+    assert extract_text(text).counts == []
+
+
+# ------------------------------------------------------------------ qualifiers (rules/qualifiers.json)
+@pytest.mark.parametrize("text,qualifier", [
+    ("Tỉnh đã tập huấn cho gần 700 cán bộ.", "approx"),
+    ("Tỉnh đã tập huấn cho khoảng 700 cán bộ.", "approx"),
+    ("Tỉnh đã tập huấn cho xấp xỉ 700 cán bộ.", "approx"),
+    ("Tỉnh đã tập huấn cho hơn 700 cán bộ.", "at_least"),
+    ("Tỉnh đã tập huấn cho trên 700 cán bộ.", "at_least"),
+    ("Tỉnh đã tập huấn cho 700 cán bộ trở lên.", "at_least"),
+    ("Mỗi lớp có tối đa 40 học viên.", "at_most"),
+    ("Mỗi lớp có không quá 40 học viên.", "at_most"),
+    ("Mỗi lớp có dưới 40 học viên.", "at_most"),
+    ("Tỉnh đã tập huấn cho 700 cán bộ.", "exact"),
+    ("Tỉnh đã tập huấn cho 700 cán bộ trên địa bàn.", "exact"),   # 'trên địa bàn' is 'in the area'
+])
+def test_qualifier(text, qualifier):
+    (c,) = extract_text(text).counts
+    assert c.qualifier == qualifier
+
+
+# ------------------------------------------------------------------ target or achieved (rules/targets.json)
+@pytest.mark.parametrize("text,is_target", [
+    ("Phấn đấu đến năm 2025 có 90% xã có cộng tác viên.", True),
+    ("Mục tiêu năm 2024 là đào tạo 200 cán bộ.", True),
+    ("Tỉnh sẽ thành lập 2 trung tâm công tác xã hội.", True),
+    ("Kế hoạch đặt ra là bảo đảm 100% trẻ em được trợ giúp.", True),
+    ("Năm 2023, tỉnh đã tập huấn cho 350 cán bộ.", False),
+    ("Hiện nay toàn tỉnh có 12 trung tâm công tác xã hội.", False),
+    ("Đến nay, 85% xã đã có cộng tác viên.", False),
+    ("Kết quả, 60 học viên đã tốt nghiệp.", False),
+    ("Tỷ lệ xã có cộng tác viên đã đạt 75%.", False),
+])
+def test_target_or_achieved(text, is_target):
+    r = extract_text(text)
+    facts = r.counts + r.percentages
+    assert facts and all(f.is_target is is_target for f in facts)
+
+
+def test_plan_section_carries_target_and_period():
+    text = ("Mục tiêu cụ thể giai đoạn 2026 - 2030 như sau:\n"
+            "Đào tạo 400 cộng tác viên công tác xã hội.\n"
+            "Bảo đảm 95% xã có ít nhất 01 người làm công tác xã hội.\n"
+            "Kết quả năm 2025, toàn tỉnh đã có 310 cộng tác viên.")
+    r = extract_text(text)
+    got = [(c.category, c.value, c.is_target, c.period_start, c.period_end) for c in r.counts]
+    assert got == [("trainees", 400, True, 2026, 2030), ("staff", 1, True, 2026, 2030),
+                   ("collaborators", 310, False, 2025, 2025)]
+    assert [(p.value, p.is_target, p.period_start, p.period_end) for p in r.percentages] == [(95.0, True, 2026, 2030)]
+
+
+def test_new_heading_replaces_the_period():
+    text = ("Mục tiêu đến năm 2025: phấn đấu 70% xã có cộng tác viên.\n"
+            "Giai đoạn 2026 - 2030: 100% xã có cộng tác viên.")
+    assert [(p.value, p.period_start, p.period_end) for p in extract_text(text).percentages] == [
+        (70.0, None, 2025), (100.0, 2026, 2030)]
+
+
+def test_achievements_do_not_inherit_the_plan_period():
+    text = ("Kế hoạch giai đoạn 2021 - 2025 đặt mục tiêu đào tạo 500 người.\n"
+            "Thực hiện kế hoạch, tỉnh đã tổ chức tập huấn cho 230 người.")
+    got = [(c.value, c.is_target, c.period_start) for c in extract_text(text).counts]
+    assert got == [(500, True, 2021), (230, False, None)]
+
+
+# ------------------------------------------------------------------ periods (rules/periods.json)
+@pytest.mark.parametrize("text,period", [
+    ("Giai đoạn 2021 - 2025, tỉnh sẽ đào tạo 300 cán bộ.", (2021, 2025)),
+    ("Từ năm 2022 đến năm 2024, tỉnh đã tập huấn cho 300 cán bộ.", (2022, 2024)),
+    ("Phấn đấu đến năm 2030 đào tạo 300 cán bộ.", (None, 2030)),
+    ("Trong năm 2019, tỉnh đã tập huấn cho 300 cán bộ.", (2019, 2019)),
+    ("Tỉnh đã tập huấn cho 300 cán bộ.", (None, None)),
+])
+def test_period(text, period):
+    (c,) = extract_text(text).counts
+    assert (c.period_start, c.period_end) == period
+
+
+def test_baseline_is_not_a_period():
+    (p,) = extract_text("Tỷ lệ hộ được hỗ trợ đã tăng 15% so với năm 2019.").percentages
+    assert (p.period_start, p.period_end) == (None, None) and p.kind == "change"
+
+
+# ------------------------------------------------------------------ per unit (rules/categories.json per_unit)
+@pytest.mark.parametrize("text,per_unit", [
+    ("Phấn đấu mỗi phường có 2 cộng tác viên.", "phường"),
+    ("Bảo đảm 100% các trường học có 1 nhân viên công tác xã hội.", "trường học"),
+    ("Phấn đấu 80% số cơ quan có ít nhất 01 cán bộ phụ trách.", "cơ quan"),
+    ("Bố trí 1 cộng tác viên/thôn.", "thôn"),
+    ("Tỉnh có 2 cộng tác viên tại mỗi xã đặc biệt khó khăn.", None),   # 'mỗi' after the number is not the frame
+    ("Tỉnh đã tập huấn cho 40 cộng tác viên.", None),
+])
+def test_per_unit(text, per_unit):
+    (c,) = extract_text(text).counts
+    assert c.per_unit == per_unit
+
+
+# ------------------------------------------------------------------ percentage kinds (rules/percentages.json)
+@pytest.mark.parametrize("text,kind,is_target", [
+    ("Phấn đấu năm 2025 có 90% xã có cộng tác viên.", "target", True),
+    ("Năm 2023, số người được trợ giúp tăng 12% so với năm trước.", "change", False),
+    ("Mục tiêu giảm 5% số trẻ em bị xâm hại.", "change", True),
+    ("Người cao tuổi chiếm 14,5% dân số toàn tỉnh.", "share", False),
+])
+def test_percentage_kind(text, kind, is_target):
+    (p,) = extract_text(text).percentages
+    assert (p.kind, p.is_target) == (kind, is_target)
+
+
+def test_percentage_range_and_qualifier():
+    assert pcts("Phấn đấu khoảng 10–15% số hộ thoát nghèo.")[0][:3] == (10.0, 15.0, "approx")
+
+
+# ------------------------------------------------------------------ provinces (rules/provinces.json)
+def provinces(text: str, **kw):
+    r = extract_text(text, **kw)
+    return r.provinces
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Sở LĐ-TB&XH TP.HCM cho biết.", ["Hồ Chí Minh"]),
+    ("Tại TPHCM và Sài Gòn xưa.", ["Hồ Chí Minh"]),
+    ("Đoàn công tác tỉnh Thừa Thiên - Huế.", ["Thừa Thiên Huế"]),
+    ("Tỉnh BR-VT triển khai mô hình.", ["Bà Rịa - Vũng Tàu"]),
+    ("Các huyện của tỉnh Đăk Lăk.", ["Đắk Lắk"]),
+    ("Hội thảo tại Daklak.", ["Đắk Lắk"]),
+    ("Tỉnh Bắc Cạn có nhiều xã khó khăn.", ["Bắc Kạn"]),
+    ("Tỉnh Khánh Hoà và tỉnh Thanh Hoá.", ["Khánh Hòa", "Thanh Hóa"]),
+    ("HÀ TĨNH: NHIỀU KẾT QUẢ", ["Hà Tĩnh"]),
+])
+def test_province_aliases(text, expected):
+    assert provinces(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Mọi người đều mong muốn hòa bình.",                          # lowercase common words
+    "Hội thảo tại thành phố Hà Tĩnh.",                            # district-level city
+    "Trung tâm đặt tại huyện Kỳ Anh và thị xã Quảng Trị.",         # district / town
+    "Bộ Lao động - Thương binh và Xã hội ban hành hướng dẫn.",    # a ministry
+    "Nhà ở số 12 đường Nguyễn Trãi, phố Hà Nam.",                  # a street
+    "Chị Nguyễn Thị Hòa Bình là cộng tác viên lâu năm.",          # a person
+    "Nghề công tác xã hội ở Việt Nam.",                            # the country
+    "Trường Đại học Thái Nguyên đào tạo ngành này.",               # an institution
+])
+def test_not_a_province(text):
+    assert provinces(text) == []
+
+
+def test_post_2025_units():
+    r = extract_text("Thành phố Huế và tỉnh Lào Cai (mới) triển khai Nghị quyết.", published=date(2025, 9, 1))
+    got = {(m.province, m.province_code, m.province_2025) for m in r.mentions}
+    assert got == {("Huế", "46", "Huế"), ("Lào Cai", "15", "Lào Cai")}
+
+
+def test_old_units_map_to_2025():
+    r = extract_text("Tỉnh Yên Bái và tỉnh Ninh Thuận.", published=date(2020, 1, 1))
+    got = {(m.province, m.province_code, m.province_2025) for m in r.mentions}
+    assert got == {("Yên Bái", "15", "Lào Cai"), ("Ninh Thuận", "58", "Khánh Hòa")}
+
+
+def test_thanh_pho_hue_before_2025_is_not_a_province():
+    assert provinces("Hội nghị tại thành phố Huế.", published=date(2019, 5, 1)) == []
+
+
+def test_primary_province_national_article():
+    text = ("Theo Bộ Lao động - Thương binh và Xã hội, cả nước hiện có 420 cơ sở trợ giúp xã hội. "
+            "Các tỉnh, thành phố như Hà Nội, Đà Nẵng, Cần Thơ đã thành lập trung tâm công tác xã hội.")
+    assert extract_text(text).article.primary_province is None
