@@ -1,17 +1,11 @@
-"""Shared fixtures. Add new fixtures below; keep names specific to what they build."""
+"""Shared fixtures. Add new fixtures below; keep names specific to what they build.
+Plain helpers (paths, the CLI runner) live in helpers.py."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-GOLD = ROOT / "data" / "gold"
+from helpers import GOLD, ROOT, SEEDS, run_ctxh  # noqa: F401  (re-exported for fixtures below)
 
 
 @pytest.fixture(scope="session")
@@ -30,17 +24,6 @@ def seed_db(tmp_path_factory) -> str:
     summary = run_extract([str(SEEDS)], db=db, workers=1)
     assert summary.ok and summary.loaded == 5, summary.rejected
     return db
-
-
-def run_ctxh(*args: str, cwd: str | os.PathLike | None = None, timeout: float = 300,
-             env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the CLI the way a user does, in a subprocess."""
-    full_env = dict(os.environ)
-    full_env.setdefault("CTXH_RULES", str(ROOT / "rules"))
-    if env:
-        full_env.update(env)
-    return subprocess.run([sys.executable, "-m", "ctxh_extract.cli", *args], cwd=cwd or ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=full_env)
 
 
 @pytest.fixture
