@@ -13,7 +13,13 @@ A researcher can use it without the CLI::
 """
 
 __version__ = "0.1.0"
-
-from .api import extract_file, extract_text, run_extract  # noqa: E402
-
 __all__ = ["__version__", "extract_file", "extract_text", "run_extract"]
+
+
+def __getattr__(name: str):
+    # Imported lazily: the tokenizer is slow to load and `ctxh query` never needs it.
+    if name in ("extract_file", "extract_text", "run_extract"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

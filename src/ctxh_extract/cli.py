@@ -24,7 +24,7 @@ from .errors import CtxhError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Extract facts about the social-work profession (công tác xã hội) from Vietnamese news into DuckDB.")
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_DB = "data/ctxh.duckdb"

@@ -96,10 +96,14 @@ VIEWS = {
             UNION SELECT DISTINCT primary_province, primary_province_2025 FROM articles WHERE primary_province IS NOT NULL)
         SELECT u.province, u.province_2025,
                (SELECT count(*) FROM articles a WHERE a.primary_province = u.province) AS articles,
-               (SELECT coalesce(sum(value), 0) FROM f WHERE f.province = u.province AND category = 'trainees' AND NOT is_target) AS trainees,
-               (SELECT coalesce(sum(value), 0) FROM f WHERE f.province = u.province AND category = 'collaborators' AND NOT is_target AND per_unit IS NULL) AS collaborators,
-               (SELECT coalesce(sum(value), 0) FROM f WHERE f.province = u.province AND category = 'centres' AND NOT is_target AND per_unit IS NULL) AS centres,
-               (SELECT count(*) FROM f WHERE f.province = u.province AND fact_type = 'percentage' AND is_target) AS target_percentages
+               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
+                    AND category = 'trainees' AND NOT is_target) AS trainees,
+               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
+                    AND category = 'collaborators' AND NOT is_target AND per_unit IS NULL) AS collaborators,
+               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
+                    AND category = 'centres' AND NOT is_target AND per_unit IS NULL) AS centres,
+               (SELECT count(*) FROM f WHERE f.province = u.province AND fact_type = 'percentage' AND is_target)
+                    AS target_percentages
         FROM u ORDER BY u.province""",
 }
 
