@@ -80,6 +80,7 @@ class CueRule(_Strict):
     polarity: Literal["target", "achieved"]
     opens_section: bool = False
     closes_section: bool = False
+    weak: bool = False
     not_after: list[str] = []
     not_before: list[str] = []
     note: str | None = None
@@ -144,6 +145,7 @@ class TraineeBefore(_Loose):
 class TraineeAfter(_Loose):
     words: list[str]
     max_words: int = 10
+    stop_words: list[str] = []
 
 
 class PerUnit(_Loose):

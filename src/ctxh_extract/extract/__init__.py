@@ -94,7 +94,8 @@ def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | 
             out.dropped.append((a, b, why))
             continue
         is_target, target_rule = decide_target(a, b, ctx.cues, ctx.section, ctx.text, ctx.base)
-        period = decide_period(a, is_target, ctx.periods, ctx.section, ctx.base)
+        period = decide_period(a, is_target, ctx.periods, ctx.section, ctx.base,
+                               ctx.base + ctx.clause(num.start, num.end)[1])
         province = ctx.province_near(a, primary)
         if num.percent:
             pc = ex.percentages.extract(ctx, num, is_target)

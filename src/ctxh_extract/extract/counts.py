@@ -50,6 +50,9 @@ class CountExtractor:
         self.object_markers = {w.lower() for w in tb.object_markers}
         self.after_re = words_regex(cat.trainee_action_after.words)
         self.after_max = cat.trainee_action_after.max_words
+        self.after_stop_re = regex.compile(
+            r"\d|(?<![\p{L}])(?:" + "|".join(regex.escape(w) for w in cat.trainee_action_after.stop_words) + r")(?![\p{L}])",
+            regex.IGNORECASE) if cat.trainee_action_after.stop_words else regex.compile(r"\d")
         self.need_re = words_regex(cat.need_cues.words)
         self.benef_re = words_regex(cat.beneficiary_cues.words)
         self.role_max = cat.role_after_generic.model_extra.get("max_words", 6)
@@ -137,7 +140,8 @@ class CountExtractor:
             return "other", urule.name + "+need"
         if self._trained_before(prefix):
             return "trainees", urule.name + "+action.before"
-        after_words = " ".join(_words(suffix)[: self.after_max])
+        stop = self.after_stop_re.search(suffix)
+        after_words = " ".join(_words(suffix[: stop.start()] if stop else suffix)[: self.after_max])
         if self.after_re.search(after_words):
             return "trainees", urule.name + "+action.after"
         if urule.category != "other":
@@ -193,6 +197,10 @@ class CountExtractor:
             return None
         if self.per_before_re.search(near) or near.lower().endswith(place):
             return place
+        # 'mỗi xã, phường 01 cộng tác viên': only a list of places between the frame and the number
+        between = t[anchor[1]:qstart] if anchor[1] <= qstart else ""
+        if _PLACE_LIST.fullmatch(between):
+            return place
         return None
 
     def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None) -> str | None:
@@ -208,6 +216,9 @@ class CountExtractor:
                 return None
             return " ".join(w.split())
         return None
+
+
+_PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")
 
 
 def _words(s: str) -> list[str]:

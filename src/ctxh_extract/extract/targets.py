@@ -26,6 +26,7 @@ class Cue:
     rule: str
     opens: bool
     closes: bool
+    weak: bool = False
 
 
 @dataclass
@@ -42,7 +43,7 @@ def find_cues(text: str, rules: Rules, base: int = 0) -> list[Cue]:
     for rule, pat in rules.compiled["cues"]:
         for m in pat.finditer(text):
             cues.append(Cue(base + m.start(), base + m.end(), rule.polarity, rule.name,
-                            rule.opens_section, rule.closes_section))
+                            rule.opens_section, rule.closes_section, rule.weak))
     cues.sort(key=lambda c: (c.start, -c.end))
     # a shorter cue inside a longer one (đạt in đạt được) yields to it
     out: list[Cue] = []
@@ -59,7 +60,13 @@ def decide_target(pos: int, end: int, cues: list[Cue], section: Section, sentenc
                   sentence_start: int) -> tuple[bool, str]:
     """(is_target, rule) for a number at ``pos``..``end``."""
     before = [c for c in cues if c.end <= pos]
-    if before:
+    strong = [c for c in before if not c.weak]
+    if strong:
+        c = strong[-1]
+        return c.polarity == "target", c.rule
+    if before:  # only weak cues: the open section decides first
+        if section.is_target:
+            return True, f"section:{section.rule}"
         c = before[-1]
         return c.polarity == "target", c.rule
     clause_end = _clause_end(sentence_text, end - sentence_start) + sentence_start
@@ -73,11 +80,12 @@ def decide_target(pos: int, end: int, cues: list[Cue], section: Section, sentenc
 
 
 def decide_period(pos: int, is_target: bool, periods: list[Period], section: Section,
-                  sentence_start: int) -> Period | None:
-    """The period a fact is for (see module docstring and rules/periods.json)."""
+                  sentence_start: int, clause_end: int | None = None) -> Period | None:
+    """The period a fact is for (see module docstring and rules/periods.json).
+    A period after the number counts only inside its clause."""
     own = [p for p in periods if p.kind != "baseline"]
     before = [p for p in own if p.span[1] <= pos]
-    after = [p for p in own if p.span[0] >= pos]
+    after = [p for p in own if p.span[0] >= pos and (clause_end is None or p.span[1] <= clause_end)]
     mine = before[-1] if before else (after[0] if after else None)
     if not is_target:
         return mine
