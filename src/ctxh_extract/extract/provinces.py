@@ -11,7 +11,7 @@ a person stands right before it (``huyện Kỳ Anh``, ``thành phố Hà Tĩnh`
 >>> from ctxh_extract.rules import load_rules
 >>> g = Gazetteer(load_rules())
 >>> [(m.province, m.surface) for m in g.find("TP.HCM và tỉnh Khánh Hoà cùng Đắc Lắk; thành phố Hà Tĩnh; vì hòa bình")]
-[('Hồ Chí Minh', 'TP.HCM'), ('Khánh Hòa', 'Khánh Hoà'), ('Đắk Lắk', 'Đắc Lắk')]
+[('Hồ Chí Minh', 'TP.HCM'), ('Khánh Hòa', 'Khánh Hòa'), ('Đắk Lắk', 'Đắc Lắk')]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from datetime import date
 
 import regex
 
+from ..clean import normalize_tones
 from ..rules import Rules
 
 REFORM_DATE = date(2025, 7, 1)
@@ -90,6 +91,7 @@ class Gazetteer:
     def find(self, text: str, published: date | None = None, base: int = 0) -> list[Mention]:
         """Province mentions in ``text`` (offsets + ``base``), guarded against false hits."""
         post = published is not None and published >= REFORM_DATE
+        text = normalize_tones(text)   # length-preserving: offsets stay valid
         out: list[Mention] = []
         taken: list[tuple[int, int]] = []
         if post:
