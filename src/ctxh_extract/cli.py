@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -42,14 +43,21 @@ class ExportFmt(str, Enum):
     csv = "csv"
 
 
-def _fail(exc: BaseException) -> None:
-    if os.environ.get("CTXH_DEBUG"):
-        raise exc
-    if isinstance(exc, CtxhError):
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(exc.exit_code)
-    err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
-    raise typer.Exit(1)
+@contextmanager
+def reported():
+    """Turn any failure inside into one line on stderr and an exit code."""
+    try:
+        yield
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes one line
+        if os.environ.get("CTXH_DEBUG"):
+            raise
+        if isinstance(exc, CtxhError):
+            err.print(f"error: {exc}", markup=False)
+            raise typer.Exit(exc.exit_code) from None
+        err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
+        raise typer.Exit(1) from None
 
 
 def _version(value: bool) -> None:
@@ -91,15 +99,9 @@ def extract(
     try:
         if bar:
             bar.start()
-        summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
-                              rules_dir=rules, progress=progress, command="extract " + " ".join(paths))
-    except BaseException as exc:  # noqa: BLE001 - every failure becomes one line
-        if bar:
-            bar.stop()
-        if isinstance(exc, (typer.Exit, KeyboardInterrupt)):
-            raise
-        _fail(exc)
-        return
+        with reported():
+            summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
+                                  rules_dir=rules, progress=progress, command="extract " + " ".join(paths))
     finally:
         if bar:
             bar.stop()
@@ -143,7 +145,7 @@ def evaluate(
     from .evaluate import evaluate as run_eval, failing
     from .rules import load_rules
 
-    try:
+    with reported():
         limits = None
         if thresholds:
             try:
@@ -151,9 +153,6 @@ def evaluate(
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise CtxhError(f"{thresholds}: not a thresholds file ({{\"min\": {{score: value}}}}): {exc}") from None
         scores = run_eval(gold, db, load_rules(rules), require_all=require_all)
-    except BaseException as exc:  # noqa: BLE001
-        _fail(exc)
-        return
     rep = scores.report
     if rep["articles_scored"] == 0:
         err.print(f"error: none of the {rep['gold_articles']} gold articles in {gold} is in {db}; "
@@ -234,11 +233,8 @@ def query(
     """Run read-only SQL against the database and print the result."""
     from .query import run_query, to_csv, to_json
 
-    try:
+    with reported():
         cols, rows = run_query(db, sql)
-    except BaseException as exc:  # noqa: BLE001
-        _fail(exc)
-        return
     if fmt == Fmt.csv:
         sys.stdout.write(to_csv(cols, rows))
     elif fmt == Fmt.json:
@@ -262,11 +258,8 @@ def export(
     """Write every table and view to OUT as Parquet or CSV files."""
     from .query import export as run_export
 
-    try:
+    with reported():
         written = run_export(db, out_dir, fmt.value)
-    except BaseException as exc:  # noqa: BLE001
-        _fail(exc)
-        return
     for name, path, n in written:
         out.print(f"{name:20} {n:8} rows -> {path}", markup=False)
 
@@ -279,11 +272,8 @@ def report(
     """Write a standalone HTML page to review every extracted fact in its article."""
     from .report import write_report
 
-    try:
+    with reported():
         n_articles, n_facts = write_report(db, out_file)
-    except BaseException as exc:  # noqa: BLE001
-        _fail(exc)
-        return
     out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts", markup=False)
 
 
@@ -292,11 +282,8 @@ def check_rules(rules: Optional[str] = typer.Option(None, "--rules", help="Rules
     """Validate the rule files and print what they hold."""
     from .rules import load_rules
 
-    try:
+    with reported():
         r = load_rules(rules)
-    except BaseException as exc:  # noqa: BLE001
-        _fail(exc)
-        return
     out.print(f"rules OK: {r.directory} (version {r.version})", markup=False)
     out.print(f"  {len(r.categories.units)} unit rules, {len(r.targets.rules)} target cues, "
               f"{len(r.qualifiers.rules)} qualifier cues, {len(r.periods.rules)} period rules, "

@@ -1,7 +1,7 @@
 """Errors a user can see. Every one prints as a single line that names the file.
 
 The CLI catches :class:`CtxhError` and prints ``str(err)``; anything else is a bug
-and still gets a one-line message (with ``--debug`` for the traceback).
+and still gets a one-line message (set CTXH_DEBUG=1 for the traceback).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ class CtxhError(Exception):
     exit_code = 1
 
 
-class InputError(CtxhError):
-    """An article file that cannot be read or makes no sense as an article."""
+class _FileError(CtxhError):
+    """A problem with one file: prints as ``path: reason``."""
 
     def __init__(self, path: str, reason: str):
         self.path = path
@@ -22,8 +22,22 @@ class InputError(CtxhError):
         super().__init__(f"{path}: {reason}")
 
 
+class InputError(_FileError):
+    """An article file that cannot be read or makes no sense as an article."""
+
+
+class GoldError(_FileError):
+    """A gold annotation file that breaks the format of ANNOTATION.md."""
+
+    exit_code = 2
+
+
+class DatabaseError(_FileError):
+    """The database cannot be opened, is locked, or has an unknown schema."""
+
+
 class RulesError(CtxhError):
-    """A rules file that does not parse or says something impossible."""
+    """A rules file that does not parse or says something impossible (``path:line: reason``)."""
 
     exit_code = 2
 
@@ -33,25 +47,3 @@ class RulesError(CtxhError):
         self.reason = reason
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {reason}")
-
-
-class GoldError(CtxhError):
-    """A gold annotation file that breaks the format of ANNOTATION.md."""
-
-    exit_code = 2
-
-    def __init__(self, path: str, reason: str):
-        self.path = path
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
-
-
-class DatabaseError(CtxhError):
-    """The database cannot be opened, is locked, or has an unknown schema."""
-
-    exit_code = 1
-
-    def __init__(self, path: str, reason: str):
-        self.path = path
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")

@@ -170,16 +170,7 @@ def evaluate(gold_dir: str | Path, db: str, rules: Rules | None = None, require_
             t[0] += r[0]
             t[1] += r[1]
             t[2] += r[2]
-        for gold_f, pred_f in pairs:
-            bad = []
-            for a in COUNT_ATTRS:
-                attr_c[a][1] += 1
-                if _norm(gold_f.get(a)) == _norm(pred_f.get(a)):
-                    attr_c[a][0] += 1
-                else:
-                    bad.append(f"{a}: got {pred_f.get(a)!r}, gold {gold_f.get(a)!r}")
-            if bad:
-                errors.append(_err(aid, "count", "wrong attribute", pred_f, "; ".join(bad)))
+        errors += _compare_attributes(aid, "count", pairs, attr_c)
         errors += [_err(aid, "count", "false positive", p) for p in extra]
         errors += [_err(aid, "count", "false negative", m) for m in missed]
 
@@ -188,16 +179,7 @@ def evaluate(gold_dir: str | Path, db: str, rules: Rules | None = None, require_
         tp, fp, fn, pairs, extra, missed = match_facts(gq, pq, ("value",), PCT_ATTRS)
         add("percentages", tp, fp, fn)
         add("percentages_strict", *match_facts(gq, pq, ("value", *STRICT), PCT_ATTRS)[:3])
-        for gold_f, pred_f in pairs:
-            bad = []
-            for a in PCT_ATTRS:
-                attr_p[a][1] += 1
-                if _norm(gold_f.get(a)) == _norm(pred_f.get(a)):
-                    attr_p[a][0] += 1
-                else:
-                    bad.append(f"{a}: got {pred_f.get(a)!r}, gold {gold_f.get(a)!r}")
-            if bad:
-                errors.append(_err(aid, "percentage", "wrong attribute", pred_f, "; ".join(bad)))
+        errors += _compare_attributes(aid, "percentage", pairs, attr_p)
         errors += [_err(aid, "percentage", "false positive", p) for p in extra]
         errors += [_err(aid, "percentage", "false negative", m) for m in missed]
 
@@ -213,6 +195,22 @@ def evaluate(gold_dir: str | Path, db: str, rules: Rules | None = None, require_
     }
     report["headline"] = {k: report[k]["f1"] for k in HEADLINE}
     return Scores(report, errors)
+
+
+def _compare_attributes(aid: str, typ: str, pairs, tally: dict[str, list[int]]) -> list[dict]:
+    """Tally attribute agreement over matched pairs; an error row per pair that disagrees."""
+    errors = []
+    for gold_f, pred_f in pairs:
+        bad = []
+        for a, t in tally.items():
+            t[1] += 1
+            if _norm(gold_f.get(a)) == _norm(pred_f.get(a)):
+                t[0] += 1
+            else:
+                bad.append(f"{a}: got {pred_f.get(a)!r}, gold {gold_f.get(a)!r}")
+        if bad:
+            errors.append(_err(aid, typ, "wrong attribute", pred_f, "; ".join(bad)))
+    return errors
 
 
 def _acc(ok: int, n: int) -> dict:

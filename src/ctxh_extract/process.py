@@ -72,26 +72,18 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
         pm.append(ProvinceMention(article_id=aid, province=m.province, province_code=m.code,
                                   province_2025=m.province_2025, surface=orig[a:b], start_char=a,
                                   end_char=b, in_body=m.in_body, rule=m.rule))
-    counts = []
-    for c, is_target, trule, period, province in found.counts:
+    def common(c, is_target, trule, period, province) -> dict:
         a, b = span(c.start, c.end)
         ea, eb = span(*c.evidence)
-        counts.append(CountFact(
-            article_id=aid, category=c.category, value=c.value, value_max=c.value_max, qualifier=c.qualifier,
-            unit=c.unit, per_unit=c.per_unit, is_target=is_target,
-            period_start=period.start if period else None, period_end=period.end if period else None,
-            province=province, evidence=orig[ea:eb], start_char=a, end_char=b, rule=c.rule,
-            target_rule=trule, qualifier_rule=c.qualifier_rule, period_rule=period.rule if period else None))
-    pcts = []
-    for p, is_target, trule, period, province in found.percentages:
-        a, b = span(p.start, p.end)
-        ea, eb = span(*p.evidence)
-        pcts.append(PercentFact(
-            article_id=aid, value=p.value, value_max=p.value_max, qualifier=p.qualifier, kind=p.kind,
-            is_target=is_target, period_start=period.start if period else None,
-            period_end=period.end if period else None, subject=p.subject, province=province,
-            evidence=orig[ea:eb], start_char=a, end_char=b, rule=p.rule, target_rule=trule,
-            qualifier_rule=p.qualifier_rule, period_rule=period.rule if period else None))
+        return dict(article_id=aid, value_max=c.value_max, qualifier=c.qualifier, is_target=is_target,
+                    period_start=period.start if period else None, period_end=period.end if period else None,
+                    province=province, evidence=orig[ea:eb], start_char=a, end_char=b, rule=c.rule,
+                    target_rule=trule, qualifier_rule=c.qualifier_rule, period_rule=period.rule if period else None)
+
+    counts = [CountFact(**common(c, *rest), category=c.category, value=c.value, unit=c.unit, per_unit=c.per_unit)
+              for c, *rest in found.counts]
+    pcts = [PercentFact(**common(p, *rest), value=p.value, kind=p.kind, subject=p.subject)
+            for p, *rest in found.percentages]
     segs = []
     for ln in lines:
         if ln.blank:

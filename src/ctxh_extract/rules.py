@@ -365,6 +365,12 @@ class Rules:
     percentages: PercentagesFile
     compiled: dict[str, Any] = field(default_factory=dict)
 
+    def cached(self, key: str, build):
+        """Something built from these rules once per process (parsers, extractors)."""
+        if key not in self.compiled:
+            self.compiled[key] = build(self)
+        return self.compiled[key]
+
 
 def load_rules(directory: str | os.PathLike | None = None) -> Rules:
     """Load and check every rule file; raises :class:`RulesError` naming file and line."""

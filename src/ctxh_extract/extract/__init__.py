@@ -38,9 +38,6 @@ class Extractors:
     has_number: regex.Pattern
 
 
-_CACHE: dict[str, Extractors] = {}
-
-
 def _extractors(rules: Rules) -> Extractors:
     p = parser_for(rules)
     words = sorted(p.digits_words.keys() | p.ten, key=len, reverse=True)
@@ -50,11 +47,7 @@ def _extractors(rules: Rules) -> Extractors:
 
 def extractors_for(rules: Rules) -> Extractors:
     """Compiled extractors for a rules directory, built once per process."""
-    key = rules.version + str(rules.directory)
-    ex = _CACHE.get(key)
-    if ex is None:
-        ex = _CACHE[key] = _extractors(rules)
-    return ex
+    return rules.cached("extractors", _extractors)
 
 
 def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules: Rules,

@@ -20,6 +20,20 @@ CLAUSE_BREAKS = ";:\n"
 
 
 @dataclass
+class FactCandidate:
+    """What an extractor found, in cleaned-text offsets; process.py turns it into a model."""
+
+    start: int                      # the number as written
+    end: int
+    evidence: tuple[int, int]
+    value: float | int
+    value_max: float | int | None
+    qualifier: str
+    rule: str
+    qualifier_rule: str | None
+
+
+@dataclass
 class SentenceContext:
     sentence: Sentence
     numbers: list[NumberMention]          # offsets relative to the sentence text

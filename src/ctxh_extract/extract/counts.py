@@ -15,23 +15,15 @@ from dataclasses import dataclass
 import regex
 
 from ..rules import Rules, UnitRule, words_regex
-from .context import SentenceContext, evidence_span
+from .context import FactCandidate, SentenceContext, evidence_span
 from .numbers import NumberMention
 
 
 @dataclass
-class CountCandidate:
-    start: int            # absolute offsets (cleaned text) of the number as written
-    end: int
-    evidence: tuple[int, int]
+class CountCandidate(FactCandidate):
     category: str
-    value: int
-    value_max: int | None
-    qualifier: str
     unit: str
     per_unit: str | None
-    rule: str
-    qualifier_rule: str | None
 
 
 class CountExtractor:

@@ -376,12 +376,5 @@ def default_parser() -> NumberParser:
     return parser_for(load_rules())
 
 
-_PARSERS: dict[str, NumberParser] = {}
-
-
 def parser_for(rules: Rules) -> NumberParser:
-    key = rules.version + str(rules.directory)
-    p = _PARSERS.get(key)
-    if p is None:
-        p = _PARSERS[key] = NumberParser(rules)
-    return p
+    return rules.cached("number_parser", NumberParser)

@@ -12,22 +12,14 @@ from dataclasses import dataclass
 import regex
 
 from ..rules import Rules
-from .context import SentenceContext, evidence_span
+from .context import FactCandidate, SentenceContext, evidence_span
 from .numbers import NumberMention
 
 
 @dataclass
-class PercentCandidate:
-    start: int
-    end: int
-    evidence: tuple[int, int]
-    value: float
-    value_max: float | None
-    qualifier: str
+class PercentCandidate(FactCandidate):
     kind: str
     subject: str | None
-    rule: str
-    qualifier_rule: str | None
 
 
 class PercentExtractor:
