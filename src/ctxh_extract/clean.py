@@ -30,6 +30,7 @@ _ONE_TO_ONE = {
     0x0085: "\n", 0x2028: "\n", 0x2029: "\n", 0x000D: "\n", 0x0009: " ",
 }
 _DROPPED = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+_DROPPED_RE = regex.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 # Old-style tone on the second vowel of oa/oe/uy in an open syllable -> first vowel.
 _TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}
@@ -111,10 +112,9 @@ def clean(original: str) -> CleanText:
     >>> d.original_slice(9, 11), d.original_slice(12, 17) == "ngu\\u031bo\\u031b\\u0300i"
     ('20', True)
     """
-    identity_ok = unicodedata.is_normalized("NFC", original) and not any(ord(ch) in _DROPPED for ch in original)
+    identity_ok = unicodedata.is_normalized("NFC", original) and not _DROPPED_RE.search(original)
     if identity_ok:
-        text = original.translate(_ONE_TO_ONE) if _needs_translate(original) else original
-        return CleanText(normalize_tones(text), original)
+        return CleanText(normalize_tones(original.translate(_ONE_TO_ONE)), original)
 
     out: list[str] = []
     starts: list[int] = []
@@ -137,6 +137,3 @@ def clean(original: str) -> CleanText:
     text = normalize_tones("".join(out))
     return CleanText(text, original, tuple(starts), tuple(ends))
 
-
-def _needs_translate(s: str) -> bool:
-    return any(ord(ch) in _ONE_TO_ONE for ch in s)

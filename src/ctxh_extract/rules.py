@@ -81,6 +81,8 @@ class CueRule(_Strict):
     opens_section: bool = False
     closes_section: bool = False
     weak: bool = False
+    past_is_achieved: bool = False
+    now: bool = False
     not_after: list[str] = []
     not_before: list[str] = []
     note: str | None = None
@@ -120,7 +122,6 @@ class UnitRule(_Strict):
     category: str
     kind: Literal["person", "place", "group", "money", "thing"]
     requires_nearby: list[str] = []
-    nearby_words: int = 8
     otherwise: str | None = None
     note: str | None = None
 
@@ -139,7 +140,11 @@ class WordList(_Loose):
 class TraineeBefore(_Loose):
     words: list[str]
     object_markers: list[str]
-    other_actions: list[str] = []
+
+
+class ServiceActions(_Loose):
+    words: list[str]
+    not_after: list[str] = []
 
 
 class TraineeAfter(_Loose):
@@ -150,6 +155,7 @@ class TraineeAfter(_Loose):
 
 class PerUnit(_Loose):
     cues: list[str]
+    not_places: list[str] = []
     cue_places: dict[str, list[str]] = {}
     connectors: list[str] = []
     before_number: list[str]
@@ -162,6 +168,7 @@ class CategoriesFile(_Loose):
     not_units: WordList
     trainee_action_before: TraineeBefore
     trainee_action_after: TraineeAfter
+    service_actions: ServiceActions
     need_cues: WordList
     beneficiary_cues: WordList
     role_after_generic: _Loose
@@ -194,6 +201,7 @@ class NamedWords(_Strict):
     name: str
     words: list[str]
     max_words: int = 2
+    not_after: list[str] = []
 
 
 class PercentagesFile(_Loose):
@@ -464,7 +472,8 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         pre = "".join(rf"(?<!\b{regex.escape(w)}\s)" for w in r.not_after)
         post = "".join(rf"(?!\s{regex.escape(w)}\b)" for w in r.not_before)
         full = rf"(?<![\w]){pre}(?:{pat})(?![\w]){post}"
-        cues.append((r, _compile(d / "targets.json", texts["targets.json"], r.name, full, regex.IGNORECASE)))
+        needle = r.cue.lower() if r.cue else None     # a cheap substring test before the regex
+        cues.append((r, _compile(d / "targets.json", texts["targets.json"], r.name, full, regex.IGNORECASE), needle))
     c["cues"] = cues
     for key, rel, items in (("line_rules", "boilerplate.json", rules.boilerplate.line_rules),
                             ("tail_rules", "boilerplate.json", rules.boilerplate.tail_rules)):

@@ -20,7 +20,7 @@ from .numbers import parser_for
 from .percentages import PercentCandidate, PercentExtractor
 from .periods import Period, find_periods
 from .provinces import Gazetteer, Mention
-from .targets import Section, decide_period, decide_target, find_cues, update_section
+from .targets import Section, decide_period, decide_target, find_cues, own_period, update_section
 
 @dataclass
 class Extracted:
@@ -51,15 +51,16 @@ def extractors_for(rules: Rules) -> Extractors:
 
 
 def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules: Rules,
-                      primary: str | None) -> Extracted:
-    """Counts and percentages of the body sentences (offsets into the cleaned text)."""
+                      primary: str | None, published_year: int | None = None) -> Extracted:
+    """Counts and percentages of the body sentences (offsets into the cleaned text).
+    ``published_year`` lets 'đến năm 2023' in a 2024 article read as 'as of'."""
     ex = extractors_for(rules)
     parser = parser_for(rules)
     out = Extracted()
     section = Section()
     excl_rules = rules.compiled["exclusions"]
     for s in sentences:
-        cues = find_cues(s.text, rules, s.start)
+        cues = find_cues(s.text, rules, s.start, published_year)
         periods = find_periods(s.text, rules, s.start)
         if ex.has_number.search(s.text):
             numbers = parser.find(s.text)
@@ -71,12 +72,13 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
                         ctx.excluded.append((m.start(), m.end(), rule.name))
                 for p in periods:
                     ctx.excluded.append((p.span[0] - s.start, p.span[1] - s.start, p.rule))
-                _facts(ctx, ex, out, primary)
-        update_section(section, cues, periods, s.start)
+                _facts(ctx, ex, out, primary, published_year)
+        update_section(section, cues, periods, s.text, s.start)
     return out
 
 
-def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | None) -> None:
+def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | None,
+           published_year: int | None) -> None:
     for num in ctx.numbers:
         a, b = ctx.base + num.start, ctx.base + num.end
         if num.kind == "year":
@@ -86,9 +88,9 @@ def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | 
         if why:
             out.dropped.append((a, b, why))
             continue
-        is_target, target_rule = decide_target(a, b, ctx.cues, ctx.section, ctx.text, ctx.base)
-        period = decide_period(a, is_target, ctx.periods, ctx.section, ctx.base,
-                               ctx.base + ctx.clause(num.start, num.end)[1])
+        mine = own_period(a, ctx.periods, ctx.cues, ctx.base + ctx.clause(num.start, num.end)[1])
+        is_target, target_rule = decide_target(a, b, ctx.cues, ctx.section, ctx.text, ctx.base, mine, published_year)
+        period = decide_period(mine, is_target, ctx.section, ctx.text, ctx.base)
         province = ctx.province_near(a, primary)
         if num.percent:
             pc = ex.percentages.extract(ctx, num, is_target)

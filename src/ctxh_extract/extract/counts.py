@@ -37,8 +37,13 @@ class CountExtractor:
         self._luot_re = regex.compile(r"(?i)lượt\s+")
         self.not_unit_re = words_regex(cat.not_units.words)
         tb = cat.trainee_action_before
-        self.trainee_verbs = {w.lower() for w in tb.words}
-        self.verb_re = words_regex(tb.words + tb.other_actions)
+        sa = cat.service_actions
+        self.trainee_verbs = {" ".join(w.lower().split()) for w in tb.words}
+        self.service_verbs = {" ".join(w.lower().split()) for w in sa.words}
+        self.verb_re = words_regex(tb.words + sa.words)
+        self.service_noun_re = regex.compile(
+            r"(?:" + "|".join(regex.escape(w) for w in sorted(sa.not_after, key=len, reverse=True)) + r")\s*$",
+            regex.IGNORECASE) if sa.not_after else None
         self.object_markers = {w.lower() for w in tb.object_markers}
         self.after_re = words_regex(cat.trainee_action_after.words)
         self.after_max = cat.trainee_action_after.max_words
@@ -56,6 +61,7 @@ class CountExtractor:
             r"(?:^|[\s,])(?:" + "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in sorted(pu.before_number, key=len, reverse=True))
             + r")\s*$", regex.IGNORECASE)
         self.per_cue_re = words_regex(pu.cues)
+        self.not_places = {w.lower() for w in pu.not_places}
         self.qual_words = {q.cue.lower() for q in rules.qualifiers.rules} | {f.lower() for f in rules.qualifiers.fillers}
         self.nearby: dict[str, regex.Pattern] = {
             u.name: words_regex(u.requires_nearby) for u in cat.units if u.requires_nearby
@@ -97,11 +103,13 @@ class CountExtractor:
         value = num.value
         if not float(value).is_integer() or (num.value_max is not None and not float(num.value_max).is_integer()):
             return None
+        if value == 0:          # 'Bếp ăn 0 đồng' is a name, not an amount
+            return None
         cs, ce = ctx.clause(num.start, uend)
         qstart = num.qualifier_span[0] if num.qualifier_span and num.qualifier_span[0] < num.start else num.start
         prefix = t[cs:qstart]
         suffix = t[uend:ce]
-        category, rule = self._category(urule, prefix, suffix, t[cs:ce])
+        category, rule = self._category(urule, prefix, suffix, t[cs:ce], t[:qstart], t)
         if category is None:
             return None
         per_unit = self._per_unit(ctx, cs, qstart, uend)
@@ -119,97 +127,106 @@ class CountExtractor:
             qualifier_rule=num.qualifier_rule,
         )
 
-    def _category(self, urule: UnitRule, prefix: str, suffix: str, clause: str) -> tuple[str | None, str]:
+    def _category(self, urule: UnitRule, prefix: str, suffix: str, clause: str,
+                  sentence_before: str, sentence: str) -> tuple[str | None, str]:
+        """The category of a count with unit ``urule``; the rule name says which test decided."""
         if urule.kind != "person":
             if urule.requires_nearby:
-                window = " ".join(_words(suffix)[: urule.nearby_words])
-                if not self.nearby[urule.name].search(window):
+                if not self.nearby[urule.name].search(sentence):
                     if urule.otherwise is None:
                         return None, urule.name
                     return urule.otherwise, urule.name + ".otherwise"
             return urule.category, urule.name
         if self.need_re.search(clause):
             return "other", urule.name + "+need"
-        if self._trained_before(prefix):
+        action = self._action_before(prefix)
+        if action == "training":
             return "trainees", urule.name + "+action.before"
         stop = self.after_stop_re.search(suffix)
         after_words = " ".join(_words(suffix[: stop.start()] if stop else suffix)[: self.after_max])
         if self.after_re.search(after_words):
             return "trainees", urule.name + "+action.after"
+        generic = urule.category in ("other", "beneficiaries")
+        if action == "service" and generic:
+            return "beneficiaries", urule.name + "+action.service"
         if urule.category != "other":
             return urule.category, urule.name
-        # generic 'người': a role right after it, else served people, else other
+        # generic 'người': a role right after it, served people, else the role named before it
         window = " ".join(_words(suffix)[: self.role_max])
         rm = self.unit_re.search(window)
         if rm:
             role = self.unit_of.get(" ".join(rm.group(0).lower().split()))
             if role and role.kind == "person" and role.category in ("collaborators", "staff", "volunteers"):
                 return role.category, urule.name + "+role:" + role.name
-        if self.benef_re.search(clause):
+        if self.benef_re.search(suffix):
             return "beneficiaries", urule.name + "+served"
+        for m in reversed(list(self.unit_re.finditer(sentence_before))):
+            role = self.unit_of.get(" ".join(m.group(0).lower().split()))
+            if role and role.kind == "person" and role.category != "other":
+                return role.category, urule.name + "+role.before:" + role.name
         return "other", urule.name
 
-    def _trained_before(self, prefix: str) -> bool:
-        verbs = list(self.verb_re.finditer(prefix))
-        if not verbs:
-            return False
-        v = verbs[-1]
-        if " ".join(v.group(0).lower().split()) not in self.trainee_verbs:
-            return False
-        tail = prefix[v.end():].split()
-        while tail and tail[-1].lower() in self.qual_words:
-            tail.pop()
-        return not tail or tail[-1].lower().strip(",") in self.object_markers
-
-    def _per_unit(self, ctx: SentenceContext, cs: int, qstart: int, uend: int) -> str | None:
-        t = ctx.text
-        after = regex.match(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)", t[uend:uend + 30])
-        if after:
-            return after.group(1).split()[0].lower()
-        prefix = t[cs:qstart]
-        cue_pos = None
-        for m in self.per_cue_re.finditer(prefix):
-            cue_pos = (cs + m.start(), cs + m.end(), m.group(0).lower())
-        pct_pos = None
-        for n in ctx.numbers:
-            if n.percent and cs <= n.start and n.end <= qstart:
-                pct_pos = (n.start, n.end)
-        if cue_pos is None and pct_pos is None:
-            return None
-        # the place must be the subject of 'có ...' right before the number
-        stripped = prefix.rstrip()
-        words = stripped.split()
-        while words and words[-1].lower() in self.qual_words - {"có"}:
-            words.pop()
-        near = " ".join(words)
-        place = None
-        anchor = max((p for p in (cue_pos, pct_pos) if p is not None), key=lambda p: p[1])
-        place = self._word_after(ctx, anchor[1], anchor[2] if len(anchor) > 2 else None)
-        if place is None:
-            return None
-        if self.per_before_re.search(near) or near.lower().endswith(place):
-            return place
-        # 'mỗi xã, phường 01 cộng tác viên': only a list of places between the frame and the number
-        between = t[anchor[1]:qstart] if anchor[1] <= qstart else ""
-        if _PLACE_LIST.fullmatch(between):
-            return place
+    def _action_before(self, prefix: str) -> str | None:
+        """'training' or 'service' when the nearest action verb before the number takes it as
+        its object (the verb, or an object marker such as 'cho', right before the number)."""
+        for v in reversed(list(self.verb_re.finditer(prefix))):
+            verb = " ".join(v.group(0).lower().split())
+            if verb in self.service_verbs and self.service_noun_re and self.service_noun_re.search(prefix[:v.start()]):
+                continue                      # 'kỹ năng tư vấn' names a skill
+            tail = prefix[v.end():].split()
+            while tail and tail[-1].lower() in self.qual_words:
+                tail.pop()
+            if tail and tail[-1].lower().strip(",") not in self.object_markers:
+                return None
+            return "training" if verb in self.trainee_verbs else "service"
         return None
 
+    def _per_unit(self, ctx: SentenceContext, cs: int, qstart: int, uend: int) -> str | None:
+        """The place a count is per ('mỗi xã ... có 1', '100% các bệnh viện ... có 1-2', '1 CTV/thôn')."""
+        t = ctx.text
+        after = _SLASH_PLACE.match(t, uend)
+        if after:
+            place = after.group(1).split()[0].lower()
+            return None if place in self.not_places else place
+        prefix = t[cs:qstart]
+        anchor = None                                   # (end of the frame, cue word or None)
+        for m in self.per_cue_re.finditer(prefix):
+            anchor = (cs + m.end(), m.group(0).lower())
+        for n in ctx.numbers:
+            if n.percent and cs <= n.start and n.end <= qstart and (anchor is None or n.end > anchor[0]):
+                anchor = (n.end, None)
+        if anchor is None:
+            return None
+        # the frame must lead to the number: 'có' (or the like) right before it, or only a list of places
+        words = prefix.rstrip().split()
+        while words and words[-1].lower() in self.qual_words - {"có"}:
+            words.pop()
+        if not (self.per_before_re.search(" ".join(words)) or _PLACE_LIST.fullmatch(t[anchor[0]:qstart])):
+            return None
+        return self._word_after(ctx, anchor[0], anchor[1])
+
     def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None) -> str | None:
-        """The first word token after ``rel_pos`` that is not a connector."""
+        """The first word token after ``rel_pos`` that is not a connector (word segmentation
+        is only paid for here, once a frame has been found)."""
+        if cue in self.per_cue_places:
+            nxt = ctx.text[rel_pos:rel_pos + 20].split()
+            if not nxt or nxt[0].lower().strip(",") not in {p.split()[0] for p in self.per_cue_places[cue]}:
+                return None
         abs_pos = ctx.base + rel_pos
         for tok in ctx.tokens:
             if tok.start < abs_pos:
                 continue
             w = tok.text.lower()
-            if w in self.per_connectors or not regex.match(r"\p{L}", w):
+            if w in self.per_connectors or not w[:1].isalpha():
                 continue
             if cue in self.per_cue_places and w not in self.per_cue_places[cue]:
                 return None
-            return " ".join(w.split())
+            w = " ".join(w.split())
+            return None if w in self.not_places else w
         return None
 
 
+_SLASH_PLACE = regex.compile(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)")
 _PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")
 
 

@@ -9,8 +9,8 @@ The vocabulary is in ``rules/numbers.json``; qualifier cues (gần, hơn, ít nh
 >>> p = default_parser()
 >>> p.value("1.500"), p.value("160 000"), p.value("1,5"), p.value("03")
 (1500, 160000, 1.5, 3)
->>> p.value("360 nghìn"), p.value("1,5 triệu"), p.value("2 tỷ"), p.value("2 triệu rưỡi")
-(360000, 1500000, 2000000000, 2500000)
+>>> p.value("360 nghìn"), p.value("1,5 triệu"), p.value("2 tỷ"), p.value("2 triệu rưỡi"), p.value("8,2 tỷ")
+(360000, 1500000, 2000000000, 2500000, 8200000000)
 >>> p.value("mười lăm"), p.value("ba mươi"), p.value("một trăm linh năm"), p.value("hai nghìn ba trăm")
 (15, 30, 105, 2300)
 >>> p.value("một số") is None, p.value("hàng trăm") is None, p.value("tư vấn") is None
@@ -66,8 +66,13 @@ class NumberMention:
 
 
 def _num(v: float) -> float | int:
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
+    """Integers as int; '8,2 tỷ' is 8.2 * 1e9 = 8199999999.999999 in floats, so round what is
+    within a millionth of an integer."""
+    if isinstance(v, float):
+        r = round(v)
+        if v.is_integer() or (abs(v) >= 1 and abs(v - r) < 1e-6 * max(1.0, abs(v)) * 1e-3):
+            return int(r)
+        return round(v, 6)
     return v
 
 
@@ -340,7 +345,7 @@ class NumberParser:
     def _year(self, text: str, m: NumberMention) -> None:
         def is_year(v) -> bool:
             return isinstance(v, int) and 1900 <= v <= 2100
-        plain = regex.fullmatch(r"\d{4}(?:\s*[-–—]\s*\d{4}|\s*(?:đến|tới)\s*\d{4})?", m.text)
+        plain = _YEARISH.fullmatch(m.text)
         if not plain or m.percent or not is_year(m.value):
             return
         if m.value_max is not None and is_year(m.value_max):
@@ -350,18 +355,25 @@ class NumberParser:
             m.kind = "year"
 
 
+_DOT_THOUSANDS = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_SPACE_THOUSANDS = regex.compile(r"\d{1,3}(?:[ ]\d{3})+")
+_DECIMAL_COMMA = regex.compile(r"\d+,\d+")
+_DECIMAL_DOT = regex.compile(r"\d+\.\d{1,2}")
+_YEARISH = regex.compile(r"\d{4}(?:\s*[-–—]\s*\d{4}|\s*(?:đến|tới)\s*\d{4})?")
+
+
 def _digits_value(s: str) -> float | None:
     s = s.strip()
-    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
-        return float(s.replace(".", "").replace(",", "."))
-    if regex.fullmatch(r"\d{1,3}(?:[ ]\d{3})+", s):
-        return float(s.replace(" ", ""))
-    if regex.fullmatch(r"\d+,\d+", s):
-        return float(s.replace(",", "."))
-    if regex.fullmatch(r"\d+\.\d{1,2}", s):
-        return float(s)
-    if regex.fullmatch(r"\d+", s):
+    if s.isdigit():
         return float(int(s))
+    if _DOT_THOUSANDS.fullmatch(s):
+        return float(s.replace(".", "").replace(",", "."))
+    if _SPACE_THOUSANDS.fullmatch(s):
+        return float(s.replace(" ", ""))
+    if _DECIMAL_COMMA.fullmatch(s):
+        return float(s.replace(",", "."))
+    if _DECIMAL_DOT.fullmatch(s):
+        return float(s)
     return None
 
 

@@ -16,6 +16,9 @@ from .context import FactCandidate, SentenceContext, evidence_span
 from .numbers import NumberMention
 
 
+_PUNCT = regex.compile(r"[,.;:()]")
+
+
 @dataclass
 class PercentCandidate(FactCandidate):
     kind: str
@@ -29,7 +32,8 @@ class PercentExtractor:
         for r in pc.change_before:
             alt = "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in sorted(r.words, key=len, reverse=True))
             gap = r"(?:\s+\S+){0," + str(max(0, r.max_words - 1)) + "}"
-            self.before.append((r.name, regex.compile(rf"(?<![\p{{L}}])(?:{alt}){gap}\s*$", regex.IGNORECASE)))
+            guard = "".join(rf"(?<!{regex.escape(w)}\s)" for w in r.not_after)
+            self.before.append((r.name, regex.compile(rf"(?<![\p{{L}}]){guard}(?:{alt}){gap}\s*$", regex.IGNORECASE)))
         self.after = []
         for r in pc.change_after:
             alt = "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in sorted(r.words, key=len, reverse=True))
@@ -75,6 +79,6 @@ class PercentExtractor:
                 if s.lower().startswith(w + " "):
                     s = s[len(w):].lstrip()
                     changed = True
-        s = regex.split(r"[,.;:()]", s, maxsplit=1)[0]
+        s = _PUNCT.split(s, maxsplit=1)[0]
         words = s.split()[: self.subject_words]
         return " ".join(words) or None

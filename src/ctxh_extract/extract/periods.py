@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
 from ..rules import Rules
+
+_FOUR_DIGITS = regex.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Period:
 def find_periods(text: str, rules: Rules, base: int = 0) -> list[Period]:
     """All periods in ``text``, in text order; each span claimed by one rule only."""
     found: list[Period] = []
+    if not _FOUR_DIGITS.search(text):       # every period names a year
+        return found
     taken: list[tuple[int, int]] = []
     for rule, pat in rules.compiled["periods"]:
         for m in pat.finditer(text):

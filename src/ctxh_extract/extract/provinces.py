@@ -120,8 +120,10 @@ class Gazetteer:
             i = text.find(not_p, max(0, m.start() - len(not_p)), m.end() + len(not_p))
             if i >= 0 and i <= m.start() and i + len(not_p) >= m.end():
                 return True
+        intro = self.district_re.search(before)
         for _, pat in self.before_re:
-            if pat.search(before):
+            # 'thành phố Cần Thơ': 'phố' (street) is part of 'thành phố', which only the district rule judges
+            if pat.search(before) and not (intro and pat.search(before).end() == intro.end()):
                 return True
         for _, pat in self.after_re:
             if pat.search(after):

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
 from ..rules import Rules
 from .periods import Period
 
 CLAUSE_BREAKS = ";:\n"
+_YEAR = regex.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_WORDS_AFTER = {n: regex.compile(r"(?:\s*\S+){0,%d}" % n) for n in range(1, 11)}
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Cue:
     opens: bool
     closes: bool
     weak: bool = False
+    now: bool = False
 
 
 @dataclass
@@ -38,12 +43,19 @@ class Section:
     rule: str | None = None
 
 
-def find_cues(text: str, rules: Rules, base: int = 0) -> list[Cue]:
+def find_cues(text: str, rules: Rules, base: int = 0, published_year: int | None = None) -> list[Cue]:
     cues = []
-    for rule, pat in rules.compiled["cues"]:
+    low = text.lower()
+    for rule, pat, needle in rules.compiled["cues"]:
+        if needle is not None and needle not in low:
+            continue
         for m in pat.finditer(text):
+            if rule.past_is_achieved and published_year and _year_in(m.group(0)) < published_year:
+                # 'đến hết năm 2023' in a 2024 article: as of then, not a goal
+                cues.append(Cue(base + m.start(), base + m.end(), "achieved", rule.name + ".past", False, True))
+                continue
             cues.append(Cue(base + m.start(), base + m.end(), rule.polarity, rule.name,
-                            rule.opens_section, rule.closes_section, rule.weak))
+                            rule.opens_section, rule.closes_section, rule.weak, rule.now))
     cues.sort(key=lambda c: (c.start, -c.end))
     # a shorter cue inside a longer one (đạt in đạt được) yields to it
     out: list[Cue] = []
@@ -56,51 +68,79 @@ def find_cues(text: str, rules: Rules, base: int = 0) -> list[Cue]:
     return out
 
 
+AFTER_WINDOW_WORDS = 5     # a cue after the number reaches back this far ('100 cán bộ sẽ được ...')
+
+
 def decide_target(pos: int, end: int, cues: list[Cue], section: Section, sentence_text: str,
-                  sentence_start: int) -> tuple[bool, str]:
-    """(is_target, rule) for a number at ``pos``..``end``."""
+                  sentence_start: int, own: Period | None = None,
+                  published_year: int | None = None) -> tuple[bool, str]:
+    """(is_target, rule) for a number at ``pos``..``end`` whose own period is ``own``."""
     before = [c for c in cues if c.end <= pos]
     strong = [c for c in before if not c.weak]
     if strong:
         c = strong[-1]
         return c.polarity == "target", c.rule
-    if before:  # only weak cues: the open section decides first
-        if section.is_target:
+    past = own is not None and own.end is not None and published_year is not None and own.end < published_year
+    if before:  # only weak cues: the open section decides first, then the calendar
+        if section.is_target and not past:
             return True, f"section:{section.rule}"
+        if past:
+            return False, "achieved.past_period"
         c = before[-1]
         return c.polarity == "target", c.rule
-    clause_end = _clause_end(sentence_text, end - sentence_start) + sentence_start
-    after = [c for c in cues if c.start >= end and c.end <= clause_end]
+    rel_end = end - sentence_start
+    clause_end = _clause_end(sentence_text, rel_end)
+    window_end = sentence_start + min(clause_end, _after_words(sentence_text, rel_end, AFTER_WINDOW_WORDS))
+    after = [c for c in cues if c.start >= end and c.end <= window_end]
     if after:
         c = after[0]
         return c.polarity == "target", c.rule
-    if section.is_target:
+    if section.is_target and not past:
         return True, f"section:{section.rule}"
     return False, "default.achieved"
 
 
-def decide_period(pos: int, is_target: bool, periods: list[Period], section: Section,
-                  sentence_start: int, clause_end: int | None = None) -> Period | None:
-    """The period a fact is for (see module docstring and rules/periods.json).
-    A period after the number counts only inside its clause."""
+def own_period(pos: int, periods: list[Period], cues: list[Cue], clause_end: int | None = None) -> Period | None:
+    """The period written in the fact's own sentence: the nearest before the number (unless a
+    'now' cue stands between: 'thành lập năm 2017, hiện có 9 viên chức'), else the first after it
+    in its clause."""
     own = [p for p in periods if p.kind != "baseline"]
     before = [p for p in own if p.span[1] <= pos]
+    if before:
+        p = before[-1]
+        if not any(c.now and p.span[1] <= c.start and c.end <= pos for c in cues):
+            return p
+        return None
     after = [p for p in own if p.span[0] >= pos and (clause_end is None or p.span[1] <= clause_end)]
-    mine = before[-1] if before else (after[0] if after else None)
+    return after[0] if after else None
+
+
+def decide_period(mine: Period | None, is_target: bool, section: Section, sentence_text: str,
+                  sentence_start: int) -> Period | None:
+    """The period a fact is for (see module docstring and rules/periods.json)."""
     if not is_target:
         return mine
-    if mine is not None and (mine.strength == "strong" or _leading(mine, sentence_start)):
+    sec = section.period if section.is_target else None
+    if mine is not None and mine.kind == "until" and sec is not None and sec.end == mine.end and sec.start:
+        return sec          # 'đến năm 2025' under 'Giai đoạn 2021 - 2025': the heading says more
+    if mine is not None and (mine.strength == "strong" or _leading(mine, sentence_text, sentence_start)):
         return mine
-    if section.is_target and section.period is not None:
-        return section.period
+    if sec is not None:
+        return sec
     return mine
 
 
-def _leading(p: Period, sentence_start: int) -> bool:
-    return p.span[0] - sentence_start <= 3
+def _leading(p: Period, sentence_text: str, sentence_start: int) -> bool:
+    """A period that opens its sentence or a clause ('..., năm 2023 tỉnh dự kiến ...')."""
+    rel = p.span[0] - sentence_start
+    if rel <= 3:
+        return True
+    before = sentence_text[:rel].rstrip()
+    return before.endswith((",", ";", ":"))
 
 
-def update_section(section: Section, cues: list[Cue], periods: list[Period], sentence_start: int) -> None:
+def update_section(section: Section, cues: list[Cue], periods: list[Period], sentence_text: str,
+                   sentence_start: int) -> None:
     """After a sentence: open, close or keep the plan section."""
     own = [p for p in periods if p.kind != "baseline"]
     for c in cues:
@@ -113,8 +153,19 @@ def update_section(section: Section, cues: list[Cue], periods: list[Period], sen
             section.is_target = False
             section.period = None
             section.rule = None
-    if section.is_target and own and _leading(own[0], sentence_start):
+    if section.is_target and own and own[0].span[0] - sentence_start <= 3:
         section.period = own[0]
+
+
+def _year_in(s: str) -> int:
+    years = [int(y) for y in _YEAR.findall(s)]
+    return years[-1] if years else 10**6
+
+
+def _after_words(text: str, pos: int, n: int) -> int:
+    """Offset after the n-th word following ``pos``."""
+    m = _WORDS_AFTER[n].match(text, pos)
+    return m.end() if m else len(text)
 
 
 def _clause_end(text: str, pos: int) -> int:
