@@ -102,6 +102,10 @@ def extract(
         with reported():
             summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
                                   rules_dir=rules, progress=progress, command="extract " + " ".join(paths))
+    except KeyboardInterrupt:
+        # Ctrl-C while rules or the database were being opened (later ones give a summary)
+        err.print("interrupted: articles already stored are kept; run the same command again to finish")
+        raise typer.Exit(130) from None
     finally:
         if bar:
             bar.stop()

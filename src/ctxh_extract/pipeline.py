@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
+import sys
+import threading
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -69,6 +74,106 @@ def _init_worker(rules_dir: str) -> None:
     _RULES = load_rules(rules_dir)
 
 
+def _init_pool_worker(rules_dir: str) -> None:
+    """A worker process: Ctrl-C is for the main process to handle (it stops the
+    workers; otherwise each would print a traceback), and a worker must not
+    outlive a main process that was killed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+    _init_worker(rules_dir)
+
+
+def _exit_with_parent() -> None:
+    """Die with the main process: a SIGKILLed run must not leave workers behind (they
+    would wait forever for work, or print a broken-pipe traceback into the terminal)."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: the kernel does it
+            if os.getppid() == parent:
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class _Workers:
+    """Worker processes that survive one of them dying.
+
+    ``multiprocessing.Pool`` waits forever for a task whose worker was killed (by
+    the out-of-memory killer, a stray ``kill``). Here the executor notices; what
+    the window had not finished is redone one source at a time in a single worker,
+    so a source that kills its worker again is rejected by name and every other
+    one is still extracted. Results stay in input order.
+    """
+
+    DIED = "the worker process extracting it died (killed by the system; out of memory?)"
+
+    def __init__(self, n: int, rules_dir: str):
+        self.n = n
+        self.rules_dir = rules_dir
+        self.ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
+        self.ex = self._executor(n)
+        self.single = False                   # redoing a window one source at a time
+
+    def _executor(self, n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(n, mp_context=self.ctx, initializer=_init_pool_worker, initargs=(self.rules_dir,))
+
+    def map(self, window: list[Source]) -> Iterator[tuple[str, object, dict[str, float]]]:
+        if self.single:                       # the caller stops at the window's last result, so back to n here
+            self._renew()
+        try:
+            futures = [self.ex.submit(_work, s) for s in window]
+        except BrokenProcessPool:            # a worker died between two windows
+            self._renew()
+            futures = [self.ex.submit(_work, s) for s in window]
+        for i, fut in enumerate(futures):
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                break
+            yield result
+        else:
+            return
+        self.ex.shutdown(wait=True, cancel_futures=True)
+        self.ex = self._executor(1)           # redo the rest one at a time: a death then names its source
+        self.single = True
+        for src, fut in zip(window[i:], futures[i:]):
+            if not fut.cancelled() and fut.exception() is None:
+                yield fut.result()
+                continue
+            try:
+                result = self.ex.submit(_work, src).result()
+            except BrokenProcessPool:
+                result = "rejected", self.DIED, {}
+                self.ex.shutdown(wait=True)
+                self.ex = self._executor(1)
+            yield result
+
+    def _renew(self) -> None:
+        self.ex.shutdown(wait=True, cancel_futures=True)
+        self.ex = self._executor(self.n)
+        self.single = False
+
+    def terminate(self) -> None:
+        """Stop now (Ctrl-C): work in flight is dropped, its articles are not stored."""
+        procs = list((getattr(self.ex, "_processes", None) or {}).values())
+        self.ex.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+
+    def close(self) -> None:
+        self.ex.shutdown(wait=True)
+
+
 def _work(src: Source) -> tuple[str, object, dict[str, float]]:
     """Decode and process one source; never raises."""
     timings: dict[str, float] = defaultdict(float)
@@ -90,7 +195,23 @@ def _work(src: Source) -> tuple[str, object, dict[str, float]]:
         return "rejected", str(exc), timings
     except Exception as exc:
         return "rejected", f"internal error while extracting ({type(exc).__name__}: {exc})", timings
+    too_big = _unstorable_count(result)
+    if too_big:
+        return "rejected", too_big, timings
     return "ok", (result, raw.notes), timings
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+def _unstorable_count(result: ArticleResult) -> str | None:
+    """A count over BIGINT would make the database refuse the whole batch, losing the
+    other articles in it; so the one article is rejected here instead."""
+    for c in result.counts:
+        for v in (c.value, c.value_max):
+            if v is not None and not -BIGINT_MAX <= v <= BIGINT_MAX:
+                return f"a number too large to be a count ({v}, at character {c.start_char}) cannot be stored"
+    return None
 
 
 # --------------------------------------------------------------------------- main side
@@ -115,13 +236,12 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     pool = None
     try:
         if workers > 1:
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
-            pool = ctx.Pool(workers, initializer=_init_worker, initargs=(str(rules.directory),))
+            pool = _Workers(workers, str(rules.directory))
         else:
             _init_worker(str(rules.directory))
         for window in _windows(_sources(paths, max_bytes, summary, known, seen, force, rules, progress), WINDOW):
             if pool is not None:
-                results = pool.imap(_work, window, chunksize=max(1, min(16, len(window) // (workers * 4) or 1)))
+                results = pool.map(window)
             else:
                 results = map(_work, window)
             for src, (status, payload, timings) in zip(window, results):
@@ -134,10 +254,6 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
                     for n in notes:
                         summary.notes.append((src.path, n))
                     batch.append(result)
-                    summary.chars += result.article.n_chars
-                    summary.facts["province_mentions"] += len(result.mentions)
-                    summary.facts["counts"] += len(result.counts)
-                    summary.facts["percentages"] += len(result.percentages)
                 summary.done += 1
                 if progress:
                     progress("done", summary)
@@ -152,7 +268,6 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     finally:
         if pool is not None:
             pool.close()
-            pool.join()
         summary.wall = time.perf_counter() - t_start
         try:
             store.record_run(uuid.uuid4().hex[:12], started, command, rules.version, summary.loaded,
@@ -170,6 +285,11 @@ def _flush(store: Store, batch: list[ArticleResult], summary: RunSummary, progre
     store.write(batch)
     summary.timings["store"] += time.perf_counter() - t0
     summary.loaded += len(batch)
+    for result in batch:                 # counted once stored, so an interrupted run's summary is true
+        summary.chars += result.article.n_chars
+        summary.facts["province_mentions"] += len(result.mentions)
+        summary.facts["counts"] += len(result.counts)
+        summary.facts["percentages"] += len(result.percentages)
     batch.clear()
     if progress:
         progress("store", summary)
@@ -192,7 +312,10 @@ def _sources(paths, max_bytes, summary: RunSummary, known, seen: dict[str, str],
     for item in discover(paths, max_bytes):
         t0 = time.perf_counter()
         if isinstance(item, WalkProblem):
-            summary.rejected.append(Rejection(item.path, None, item.reason))
+            if item.note:
+                summary.notes.append((item.path, item.reason))
+            else:
+                summary.rejected.append(Rejection(item.path, None, item.reason))
             continue
         summary.found += 1
         item.load(max_bytes)
@@ -201,6 +324,9 @@ def _sources(paths, max_bytes, summary: RunSummary, known, seen: dict[str, str],
             progress("found", summary)
         aid = item.article_id
         if aid is not None and not item.error:
+            if aid in seen and _same_source(seen[aid], item.path):
+                summary.found -= 1           # one file named twice ('seeds seeds/x.txt'): read it once
+                continue
             if aid in seen:
                 item.error = f"duplicate article_id {aid!r} (already read from {seen[aid]}); rename one of them"
             else:
@@ -212,10 +338,33 @@ def _sources(paths, max_bytes, summary: RunSummary, known, seen: dict[str, str],
                 progress("done", summary)
             continue
         prev = known.get(aid)
-        if not force and prev is not None and prev == (item.sha256, rules.version):
+        if not force and prev is not None and prev[:2] == (item.sha256, rules.version):
             summary.skipped += 1
             summary.done += 1
             if progress:
                 progress("done", summary)
             continue
+        if prev is not None and prev[0] != item.sha256 and not _same_source(prev[2], item.path):
+            # an edit is expected; another file taking over an article_id may be a mistake: say so
+            summary.notes.append((item.path, f"replaces article {aid!r} loaded earlier from {prev[2]} "
+                                             f"(same article_id, different content)"))
         yield item
+
+
+def _same_source(a: str | None, b: str) -> bool:
+    """Whether two source paths name the same file (and the same line of a JSONL file)."""
+    if a is None:
+        return False
+    (fa, la), (fb, lb) = _split_line(a), _split_line(b)
+    if la != lb:
+        return False
+    try:
+        return os.path.samefile(fa, fb)
+    except OSError:
+        return fa == fb
+
+
+def _split_line(path: str) -> tuple[str, str]:
+    """'a.jsonl:3' -> ('a.jsonl', '3'); a .txt/.html path ends with its extension, so has no line."""
+    head, sep, tail = path.rpartition(":")
+    return (head, tail) if sep and tail.isdigit() else (path, "")

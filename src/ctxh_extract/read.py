@@ -15,9 +15,12 @@ empty files and text that is not Vietnamese are rejected, never guessed at.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
 import os
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +35,10 @@ JSONL_EXT = {".jsonl"}
 SUPPORTED = TEXT_EXT | HTML_EXT | JSONL_EXT
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
+# trafilatura logs warnings such as "discarding data: None", which reach stderr as stray lines naming
+# no file once any library has configured the root logger (underthesea does). The rejection says it.
+logging.getLogger("trafilatura").propagate = False
+
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
     (b"%PDF", "PDF document"), (b"PK\x03\x04", "ZIP archive (or .docx/.xlsx)"), (b"\x1f\x8b", "gzip archive"),
@@ -43,6 +50,46 @@ _MAGIC = (
 _VI_CHARS = set("ăâđêôơưĂÂĐÊÔƠƯ") | {
     ch for ch in map(chr, range(0x1EA0, 0x1EFA))
 } | set("àáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵÀÁẢÃẠÈÉẺẼẸÌÍỈĨỊÒÓỎÕỌÙÚỦŨỤỲÝỶỸỴ")
+
+
+class NotRegularFileError(OSError):
+    """A path that is a FIFO, socket, device or folder: reading it would block or never end."""
+
+
+def open_regular(path: str):
+    """Open ``path`` for binary reading, refusing anything but a regular file.
+
+    The open is non-blocking so that a named pipe (FIFO) called ``x.txt`` is
+    refused at once instead of waiting forever for a writer.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+                    else "a socket" if stat.S_ISSOCK(mode) else "a device")
+            raise NotRegularFileError(errno.EINVAL, f"not a regular file: {what}", path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _os_reason(exc: OSError) -> str:
+    """One line for a file that could not be read."""
+    if isinstance(exc, NotRegularFileError):
+        return exc.strerror
+    if isinstance(exc, FileNotFoundError):
+        return "file disappeared before it could be read"
+    if isinstance(exc, PermissionError):
+        return "file is not readable (permission denied)"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    return f"cannot read file: {exc.strerror or exc}"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.1f} MB"
 
 
 @dataclass
@@ -62,27 +109,18 @@ class Source:
         if self.kind == "jsonl" or self.error:
             return
         try:
-            size = os.path.getsize(self.path)
-            if size > max_bytes:
-                self.error = (f"file is {size / 1048576:.1f} MB, over the size limit of "
-                              f"{max_bytes / 1048576:.1f} MB (raise it with --max-size)")
-                return
-            with open(self.path, "rb") as fh:
+            with open_regular(self.path) as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size > max_bytes:
+                    self.error = (f"file is {size / 1048576:.1f} MB, over the size limit of "
+                                  f"{_mb(max_bytes)} (raise it with --max-size)")
+                    return
                 self.data = fh.read(max_bytes + 1)
-        except FileNotFoundError:
-            self.error = "file disappeared before it could be read"
-            return
-        except PermissionError:
-            self.error = "file is not readable (permission denied)"
-            return
-        except IsADirectoryError:
-            self.error = "is a directory"
-            return
         except OSError as exc:
-            self.error = f"cannot read file: {exc.strerror or exc}"
+            self.error = _os_reason(exc)
             return
         if len(self.data) > max_bytes:
-            self.error = f"file grew over the size limit of {max_bytes / 1048576:.1f} MB while being read"
+            self.error = f"file grew over the size limit of {_mb(max_bytes)} while being read (raise it with --max-size)"
             return
         self.sha256 = hashlib.sha256(self.data).hexdigest()
 
@@ -109,6 +147,7 @@ class RawArticle:
 class WalkProblem:
     path: str
     reason: str
+    note: bool = False        # only worth saying: nothing was missed (not a rejection)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -138,7 +177,8 @@ def _walk(root: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
             return
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
-            yield WalkProblem(d, "symbolic link loop (folder already visited), skipped")
+            yield WalkProblem(d, "link to a folder already read (a symbolic link loop or a second link); "
+                                 "skipped, nothing missed", note=True)
             return
         seen_dirs.add(key)
         try:
@@ -180,40 +220,78 @@ def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source 
 def _jsonl_sources(path: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
     """One source per line; a malformed line becomes an error source naming line N."""
     try:
-        fh = open(path, "rb")
+        fh = open_regular(path)
     except OSError as exc:
-        yield WalkProblem(path, f"cannot read file: {exc.strerror}")
+        yield WalkProblem(path, _os_reason(exc))
         return
     with fh:
-        for n, raw in enumerate(fh, start=1):
-            where = f"{path}:{n}"
-            if not raw.strip():
-                continue
-            if len(raw) > max_bytes:
-                yield Source(where, "jsonl", None, line=n,
-                             error=f"line {n} is {len(raw) / 1048576:.1f} MB, over the size limit")
-                continue
-            sha = hashlib.sha256(raw).hexdigest()
-            try:
-                rec = json.loads(raw.decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                yield Source(where, "jsonl", None, line=n, error=f"line {n}: not valid UTF-8")
-                continue
-            except json.JSONDecodeError as exc:
-                yield Source(where, "jsonl", None, line=n, error=f"line {n}: malformed JSON ({exc.msg})")
-                continue
-            if not isinstance(rec, dict):
-                yield Source(where, "jsonl", None, line=n, error=f"line {n}: expected a JSON object")
-                continue
-            aid = rec.get("id")
-            if aid is None or (isinstance(aid, str) and not aid.strip()):
-                yield Source(where, "jsonl", None, line=n, error=f"line {n}: no 'id' field")
-                continue
-            aid = str(aid).strip()
-            if not isinstance(rec.get("text"), str):
-                yield Source(where, "jsonl", aid, line=n, error=f"line {n}: no 'text' field (article {aid!r})")
-                continue
-            yield Source(where, "jsonl", aid, data=raw, sha256=sha, line=n)
+        head = fh.peek(16)[:16] if hasattr(fh, "peek") else b""
+        for magic, what in _MAGIC:
+            if head.startswith(magic):
+                yield WalkProblem(path, f"binary file ({what}), not JSON lines")
+                return
+        n = 0
+        try:
+            for raw, size in _bounded_lines(fh, max_bytes):
+                n += 1
+                yield from _jsonl_line(path, n, raw, size, max_bytes)
+        except OSError as exc:
+            yield WalkProblem(path, f"{_os_reason(exc)} (stopped after line {n})")
+
+
+def _bounded_lines(fh, limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """``(line, size)`` per line; a line over ``limit`` bytes comes as ``(None, size)``
+    and is never held in memory whole (one JSONL line can be gigabytes)."""
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit:
+            yield raw, len(raw)
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = fh.readline(1 << 20)
+            if not raw:
+                break
+            size += len(raw)
+        yield None, size
+
+
+def _jsonl_line(path: str, n: int, raw: bytes | None, size: int, max_bytes: int) -> Iterator[Source]:
+    where = f"{path}:{n}"
+    if raw is None:
+        yield Source(where, "jsonl", None, line=n,
+                     error=(f"line {n} is {size / 1048576:.1f} MB, over the size limit of {_mb(max_bytes)} "
+                            f"(raise it with --max-size)"))
+        return
+    if not raw.strip():
+        return
+    sha = hashlib.sha256(raw).hexdigest()
+    try:
+        rec = json.loads(raw.decode("utf-8-sig").rstrip("\r\n"))
+    except UnicodeDecodeError:
+        yield Source(where, "jsonl", None, line=n, error=f"line {n}: not valid UTF-8")
+        return
+    except json.JSONDecodeError as exc:
+        yield Source(where, "jsonl", None, line=n,
+                     error=f"line {n}, column {exc.colno}: malformed JSON ({exc.msg.removesuffix(' at')})")
+        return
+    if not isinstance(rec, dict):
+        yield Source(where, "jsonl", None, line=n, error=f"line {n}: expected a JSON object")
+        return
+    aid = rec.get("id")
+    if aid is None or (isinstance(aid, str) and not aid.strip()):
+        yield Source(where, "jsonl", None, line=n, error=f"line {n}: no 'id' field")
+        return
+    if not isinstance(aid, (str, int)) or isinstance(aid, bool):
+        yield Source(where, "jsonl", None, line=n, error=f"line {n}: 'id' must be a string or a number")
+        return
+    aid = str(aid).strip()
+    if not isinstance(rec.get("text"), str):
+        yield Source(where, "jsonl", aid, line=n, error=f"line {n}: no 'text' field (article {aid!r})")
+        return
+    yield Source(where, "jsonl", aid, data=raw, sha256=sha, line=n)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -344,23 +422,18 @@ def _decode_html(src: Source) -> RawArticle:
     for magic, what in _MAGIC:
         if src.data.startswith(magic):
             raise InputError(src.path, f"binary file ({what}), not HTML")
-    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+    from .html import extract_html
 
     try:
-        doc = trafilatura.bare_extraction(src.data, with_metadata=True, include_comments=False,
-                                          include_tables=True, favor_precision=True)
+        doc = extract_html(src.data)
     except Exception as exc:  # lxml can raise many things on broken markup
         raise InputError(src.path, f"HTML could not be parsed: {exc}") from None
-    text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
+    if not doc.text.strip():
         raise InputError(src.path, "HTML page has no main text (nothing that looks like an article)")
-    title = getattr(doc, "title", None)
-    check_text(text, src.path)
+    check_text(doc.text, src.path)
     return RawArticle(
-        article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=text, kind="html",
-        encoding="html", title=_str_or_none(title), author=_str_or_none(getattr(doc, "author", None)),
-        published=_parse_date(getattr(doc, "date", None)), outlet=_str_or_none(getattr(doc, "sitename", None)),
-        url=_str_or_none(getattr(doc, "url", None)),
+        article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=doc.text, kind="html",
+        encoding="html", title=doc.title, author=doc.author, published=doc.published, outlet=doc.sitename,
     )
 
 

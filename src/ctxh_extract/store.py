@@ -92,12 +92,14 @@ VIEWS = {
     "province_summary": """
         WITH f AS (SELECT * FROM facts WHERE province IS NOT NULL),
         u AS (
-            SELECT DISTINCT province, province_2025 FROM f
-            UNION SELECT DISTINCT primary_province, primary_province_2025 FROM articles WHERE primary_province IS NOT NULL)
+            SELECT province, max(province_2025) AS province_2025 FROM (
+                SELECT province, province_2025 FROM f
+                UNION ALL SELECT primary_province, primary_province_2025 FROM articles WHERE primary_province IS NOT NULL)
+            GROUP BY province)
         SELECT u.province, u.province_2025,
                (SELECT count(*) FROM articles a WHERE a.primary_province = u.province) AS articles,
                (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
-                    AND category = 'trainees' AND NOT is_target) AS trainees,
+                    AND category = 'trainees' AND NOT is_target AND per_unit IS NULL) AS trainees,
                (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
                     AND category = 'collaborators' AND NOT is_target AND per_unit IS NULL) AS collaborators,
                (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
@@ -120,15 +122,34 @@ def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise DatabaseError(path, "database not found (run `ctxh extract` first, or pass --db)")
     if os.path.isdir(path):
         raise DatabaseError(path, "is a directory, not a database file")
+    if os.path.exists(path) and not os.path.isfile(path):
+        # DuckDB would wait forever on a named pipe
+        raise DatabaseError(path, "not a regular file, so not a database (choose another --db path)")
+    if os.path.isfile(path):
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise DatabaseError(path, f"cannot read database: {exc.strerror or exc}") from None
+        if head.startswith(b"SQLite format 3"):
+            raise DatabaseError(path, "an SQLite database, not a DuckDB one (choose another --db path)")
+        if not head and not read_only and not os.path.exists(path + ".wal"):
+            try:                        # an empty file holds nothing (a run killed as it created it): start afresh
+                os.remove(path)
+            except OSError:
+                pass                    # then DuckDB says what is wrong with it
     try:
-        return duckdb.connect(path, read_only=read_only)
+        # no extension is ever downloaded or loaded behind the user's back (DuckDB would for some files)
+        return duckdb.connect(path, read_only=read_only,
+                              config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     except duckdb.IOException as exc:
         msg = str(exc)
-        if "lock" in msg.lower():
+        low = msg.lower()
+        if "could not set lock" in low or "conflicting lock" in low:
             pid = _LOCK_RE.search(msg)
             who = f" (PID {pid.group(1)})" if pid else ""
             raise DatabaseError(path, f"database is locked by another process{who}; wait for it to finish or use another --db") from None
-        if "not a valid duckdb" in msg.lower() or "invalid" in msg.lower() or "magic" in msg.lower():
+        if "not a valid duckdb database" in low:
             raise DatabaseError(path, "not a DuckDB database file (choose another --db path)") from None
         raise DatabaseError(path, f"cannot open database: {msg.splitlines()[0]}") from None
     except duckdb.Error as exc:
@@ -141,7 +162,13 @@ class Store:
     def __init__(self, path: str | os.PathLike, read_only: bool = False):
         self.path = str(path)
         if not read_only:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                raise DatabaseError(self.path, f"cannot create its folder: {Path(self.path).parent} "
+                                               f"(or a folder above it) is a file") from None
+            except OSError as exc:
+                raise DatabaseError(self.path, f"cannot create its folder: {exc.strerror or exc}") from None
         self.read_only = read_only
         self.con = _open(self.path, read_only)
         if read_only:
@@ -162,6 +189,8 @@ class Store:
 
     def _check_readable(self) -> None:
         v = self.schema_version()
+        if v is None and "articles" in self._tables():
+            raise DatabaseError(self.path, "made by an older ctxh; run `ctxh extract` into it once to upgrade it")
         if v is None or "articles" not in self._tables():
             raise DatabaseError(self.path, "not a ctxh database (no articles table); run `ctxh extract` into it first")
         if v > SCHEMA_VERSION:
@@ -201,10 +230,10 @@ class Store:
             raise DatabaseError(self.path, f"cannot prepare the schema: {str(exc).splitlines()[0]}") from None
 
     # ------------------------------------------------------------------ reads
-    def known(self) -> dict[str, tuple[str, str | None]]:
-        """article_id -> (sha256, rules_version): what an incremental run may skip."""
-        return {r[0]: (r[1], r[2]) for r in self.con.execute(
-            "SELECT article_id, sha256, rules_version FROM articles").fetchall()}
+    def known(self) -> dict[str, tuple[str, str | None, str | None]]:
+        """article_id -> (sha256, rules_version, source_path): what an incremental run may skip."""
+        return {r[0]: (r[1], r[2], r[3]) for r in self.con.execute(
+            "SELECT article_id, sha256, rules_version, source_path FROM articles").fetchall()}
 
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -271,11 +300,15 @@ class Store:
                     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_json(?, columns={{{spec}}}, "
                                 f"format='newline_delimited', maximum_object_size=1073741824)", [fn])
                 con.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 try:
                     con.execute("ROLLBACK")
                 except duckdb.Error:
                     pass
+                if isinstance(exc, duckdb.Error):    # disk full, file gone, ...: one line, nothing half-written
+                    raise DatabaseError(self.path, f"could not store {len(ids)} articles "
+                                        f"({str(exc).splitlines()[0]}); none of them was written, "
+                                        f"articles stored before are kept") from None
                 raise
 
     def record_run(self, run_id: str, started: datetime, command: str, rules_version: str,
