@@ -54,7 +54,7 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
         tm_ = ex.gazetteer.find(raw.title, published)
         if len({m.province for m in tm_}) == 1 and (not mentions or {m.province for m in mentions if m.in_body} <= {tm_[0].province}):
             primary = tm_[0].province
-    found = extract_sentences(sentences, mentions, rules, primary, published.year if published else None)
+    found = extract_sentences(sentences, mentions, rules, primary, published.year if published else None, text)
     t3 = time.perf_counter()
     tm["extract"] += t3 - t2
 

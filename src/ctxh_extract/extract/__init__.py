@@ -51,9 +51,10 @@ def extractors_for(rules: Rules) -> Extractors:
 
 
 def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules: Rules,
-                      primary: str | None, published_year: int | None = None) -> Extracted:
+                      primary: str | None, published_year: int | None = None, text: str = "") -> Extracted:
     """Counts and percentages of the body sentences (offsets into the cleaned text).
-    ``published_year`` lets 'đến năm 2023' in a 2024 article read as 'as of'."""
+    ``published_year`` lets 'đến năm 2023' in a 2024 article read as 'as of'; ``text`` (the
+    whole cleaned text) shows what stands just outside a sentence."""
     ex = extractors_for(rules)
     parser = parser_for(rules)
     out = Extracted()
@@ -72,15 +73,18 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
                         ctx.excluded.append((m.start(), m.end(), rule.name))
                 for p in periods:
                     ctx.excluded.append((p.span[0] - s.start, p.span[1] - s.start, p.rule))
-                _facts(ctx, ex, out, primary, published_year)
+                _facts(ctx, ex, out, primary, published_year, text)
         update_section(section, cues, periods, s.text, s.start)
     return out
 
 
 def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | None,
-           published_year: int | None) -> None:
+           published_year: int | None, text: str) -> None:
     for num in ctx.numbers:
         a, b = ctx.base + num.start, ctx.base + num.end
+        if "\ufffd" in text[max(0, a - 2):a] or "\ufffd" in text[b:b + 2]:
+            out.dropped.append((a, b, "number.broken_bytes"))   # '1\ufffd.500': the sentence split hid the damage
+            continue
         if num.kind == "year":
             out.dropped.append((a, b, "number.year"))
             continue

@@ -41,8 +41,11 @@ _DIGITS = (
     r"|\d+\.\d{1,2}(?![.,]?\d)"
     r"|\d+(?![.,]\d)"
 )
-_NOT_LETTER_BEFORE = r"(?<![\p{L}\p{N}\ufffd_.,])"
-_NOT_LETTER_AFTER = r"(?:(?![\p{L}\p{N}\ufffd_])|(?=đ(?![\p{L}])))"
+# A number touching U+FFFD (a byte that could not be decoded), even across its separator
+# ('1.\ufffd500', '1\ufffd.500'), is not read at all: any value would be a guess.
+_NOT_LETTER_BEFORE = r"(?<![\p{L}\p{N}\ufffd_.,])(?<!\ufffd[.,])"
+_NOT_LETTER_AFTER = r"(?![.,]\ufffd)(?:(?![\p{L}\p{N}\ufffd_])|(?=đ(?![\p{L}])))"
+MAX_DIGITS = 19          # longer digit runs are identifiers, not numbers (and int() refuses > 4300)
 
 
 @dataclass
@@ -364,6 +367,8 @@ _YEARISH = regex.compile(r"\d{4}(?:\s*[-–—]\s*\d{4}|\s*(?:đến|tới)\s*\d
 
 def _digits_value(s: str) -> float | None:
     s = s.strip()
+    if sum(ch.isdigit() for ch in s) > MAX_DIGITS:
+        return None
     if s.isdigit():
         return float(int(s))
     if _DOT_THOUSANDS.fullmatch(s):
