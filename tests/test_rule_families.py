@@ -254,3 +254,73 @@ def test_primary_province_national_article():
     text = ("Theo Bộ Lao động - Thương binh và Xã hội, cả nước hiện có 420 cơ sở trợ giúp xã hội. "
             "Các tỉnh, thành phố như Hà Nội, Đà Nẵng, Cần Thơ đã thành lập trung tâm công tác xã hội.")
     assert extract_text(text).article.primary_province is None
+
+
+# ------------------------------------------------------------------ added with the held-out gold (each a class of error)
+@pytest.mark.parametrize("text,expected", [
+    # serving verbs make generic people beneficiaries; a training verb still wins
+    ("Tổ công tác đã tư vấn trực tiếp cho 640 lượt người trong quý I.", [("beneficiaries", 640)]),
+    ("Nhóm tình nguyện hỗ trợ 90 trường hợp người vô gia cư.", [("beneficiaries", 90)]),
+    ("Sở mở 4 lớp bồi dưỡng kỹ năng tư vấn cho 160 giáo viên.", [("classes", 4), ("trainees", 160)]),
+    # a bare 'người' refers back to the role counted before it
+    ("Huyện A có 75 cộng tác viên, huyện B có 60 người.", [("collaborators", 75), ("collaborators", 60)]),
+    ("Phòng có 12 viên chức, trong đó 5 người có bằng thạc sĩ.", [("staff", 12), ("staff", 5)]),
+    # a hospital or school is a centre when it has a social-work unit; a total is other
+    ("Đã có 9 bệnh viện thành lập phòng công tác xã hội.", [("centres", 9)]),
+    ("Toàn tỉnh có 31 trong tổng số 40 trường học đã có tổ tư vấn.", [("centres", 31), ("other", 40)]),
+    # a shortfall is other, never staff
+    ("Ước tính tỉnh còn thiếu khoảng 300 nhân viên công tác xã hội.", [("other", 300)]),
+    # residents of a drug-rehab centre are beneficiaries
+    ("Cơ sở cai nghiện ma túy hiện quản lý 240 học viên.", [("beneficiaries", 240)]),
+])
+def test_category_classes(text, expected):
+    assert count_values(text) == expected
+
+
+def test_list_heading_year_reaches_its_items():
+    text = ("Kết quả năm 2024 như sau:\n- Tập huấn cho 210 cộng tác viên;\n- Hỗ trợ 95 hộ nghèo.\n"
+            "Tổng cộng có 310 cộng tác viên.")
+    got = [(c.value, c.period_start, c.period_end) for c in extract_text(text).counts]
+    assert got == [(210, 2024, 2024), (95, 2024, 2024), (310, None, None)]
+
+
+def test_as_of_month_and_founding_year():
+    got = [(c.value, c.period_start, c.period_end) for c in extract_text(
+        "Tính đến tháng 9/2023, tỉnh có 420 cộng tác viên. Phòng được thành lập từ năm 2016 với 8 viên chức.").counts]
+    assert got == [(420, None, 2023), (8, None, None)]
+
+
+def test_target_cue_in_the_same_clause_wins():
+    (c,) = extract_text("Tỉnh đã ký kết hợp tác; trước mắt, 30 viên chức sẽ được cử đi học thạc sĩ.").counts
+    assert c.is_target and c.category == "trainees"
+
+
+def test_past_as_of_date_in_a_dated_article():
+    r = extract_text("Báo cáo cho thấy, đến hết năm 2023, cả nước có 430 cơ sở trợ giúp xã hội. "
+                     "Số người làm việc tại đây khoảng 10 nghìn người.", published=date(2024, 6, 1))
+    assert [(c.value, c.is_target) for c in r.counts] == [(430, False), (10000, False)]
+
+
+def test_programme_name_is_not_a_goal():
+    r = extract_text("Năm 2023, các tỉnh đã mở 9 lớp từ Chương trình mục tiêu quốc gia. Riêng tỉnh A mở 3 lớp.")
+    assert [(c.value, c.is_target) for c in r.counts] == [(9, False), (3, False)]
+
+
+@pytest.mark.parametrize("text,per_unit", [
+    ("Phấn đấu mỗi xã, phường duy trì từ 3 cộng tác viên trở lên.", "xã"),
+    ("Mỗi cộng tác viên theo dõi từ 10 đến 15 người cao tuổi.", None),      # per person, not per place
+    ("Mỗi phần quà trị giá 500.000 đồng.", None),
+    ("Mức trợ cấp 900.000 đồng/người/tháng.", None),
+])
+def test_per_unit_only_for_places(text, per_unit):
+    (c,) = extract_text(text).counts
+    assert c.per_unit == per_unit
+
+
+def test_a_person_named_after_a_province():
+    assert provinces("Ông Trịnh Hà Nam, Giám đốc Trung tâm, cho biết.") == []
+    assert provinces("Bà Lò Thị Sơn La phát biểu tại hội nghị.") == []
+
+
+def test_one_expert_is_not_a_count():
+    assert extract_text("Năm tới sẽ có chứng chỉ hành nghề, một chuyên gia nhận định.").counts == []

@@ -11,8 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import regex
+
 from .layout import BODY_LABELS, Line
 from .rules import Rules
+
+
+_ANY_DATE = regex.compile(r"(?<!\d)(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>(?:19|20)\d\d)(?!\d)")
+_META_HINT = regex.compile(r"\d{1,2}[:h]\d{2}|\||thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ nhật|cập nhật|đăng|lượt xem|GMT",
+                           regex.IGNORECASE)
 
 
 @dataclass
@@ -49,6 +56,21 @@ def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = Non
                 break
         if date_idx is not None:
             break
+    if date_idx is None:
+        # a meta line with more than the date: 'Cập nhật lúc 07:30, Thứ Hai, 16/10/2023 | Lượt xem: 1.245'
+        for k, ln in enumerate(head):
+            s = ln.text.strip()
+            if len(s.split()) > 15 or not _META_HINT.search(s):
+                continue
+            m = _ANY_DATE.search(s)
+            if m:
+                try:
+                    meta.published = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+                except ValueError:
+                    continue
+                ln.label, ln.rule = "dateline", "meta.date.in_meta_line"
+                date_idx = k
+                break
 
     # byline: next to the date line near the top, or the last body line
     candidates = []

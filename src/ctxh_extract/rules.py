@@ -123,6 +123,7 @@ class UnitRule(_Strict):
     kind: Literal["person", "place", "group", "money", "thing"]
     requires_nearby: list[str] = []
     otherwise: str | None = None
+    otherwise_if_nearby: dict | None = None
     note: str | None = None
 
     @field_validator("category", "otherwise")
@@ -156,6 +157,7 @@ class TraineeAfter(_Loose):
 class PerUnit(_Loose):
     cues: list[str]
     not_places: list[str] = []
+    max_gap_words: int = 8
     cue_places: dict[str, list[str]] = {}
     connectors: list[str] = []
     before_number: list[str]
@@ -172,6 +174,7 @@ class CategoriesFile(_Loose):
     need_cues: WordList
     beneficiary_cues: WordList
     role_after_generic: _Loose
+    totals: WordList
 
     @field_validator("categories")
     @classmethod

@@ -60,26 +60,47 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
     out = Extracted()
     section = Section()
     excl_rules = rules.compiled["exclusions"]
+    list_period: Period | None = None        # the year of a list's heading ('Năm 2024:'), for its items
+    list_line = -1
     for s in sentences:
         cues = find_cues(s.text, rules, s.start, published_year)
-        periods = find_periods(s.text, rules, s.start)
+        own = find_periods(s.text, rules, s.start)
+        periods = own
+        item = _LIST_ITEM.match(text, s.start) is not None if s.paragraph_start else s.line_index == list_line
+        if s.paragraph_start:
+            list_line = s.line_index if item else -1
+        if not item:
+            list_period = None
+        elif list_period is not None:
+            periods = [Period(list_period.start, list_period.end, (s.start, s.start), list_period.kind,
+                              "strong", "period.list_heading"), *own]
         if ex.has_number.search(s.text):
             numbers = parser.find(s.text)
             if numbers:
                 ctx = SentenceContext(s, numbers, cues, periods,
-                                      [m for m in mentions if s.start <= m.start < s.end], section)
+                                      [m for m in mentions if s.start <= m.start < s.end], section,
+                                      article_text=text)
                 for rule, pat in excl_rules:
                     for m in pat.finditer(s.text):
                         ctx.excluded.append((m.start(), m.end(), rule.name))
                 for p in periods:
                     ctx.excluded.append((p.span[0] - s.start, p.span[1] - s.start, p.rule))
                 _facts(ctx, ex, out, primary, published_year, text)
-        update_section(section, cues, periods, s.text, s.start)
+        update_section(section, cues, own, s.text, s.start)
+        heading = [p for p in own if p.kind != "baseline"]
+        if s.text.rstrip().endswith(":") and heading:
+            list_period = heading[0]
     return out
+
+
+_LIST_ITEM = regex.compile(r"\s*(?:[-–•+*▪●◦]|\d{1,2}[.)]|[a-zđ][.)])\s")
 
 
 def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | None,
            published_year: int | None, text: str) -> None:
+    # a period after a number belongs to it only up to the next fact-like number
+    starts = [n.start for n in ctx.numbers
+              if n.percent or (n.kind == "cardinal" and ex.counts.unit_at(ctx.text, n.number_end) is not None)]
     for num in ctx.numbers:
         a, b = ctx.base + num.start, ctx.base + num.end
         if "\ufffd" in text[max(0, a - 2):a] or "\ufffd" in text[b:b + 2]:
@@ -92,7 +113,8 @@ def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | 
         if why:
             out.dropped.append((a, b, why))
             continue
-        mine = own_period(a, ctx.periods, ctx.cues, ctx.base + ctx.clause(num.start, num.end)[1])
+        nxt = next((ctx.base + st for st in starts if st > num.start), None)
+        mine = own_period(a, ctx.periods, ctx.cues, ctx.base + ctx.clause(num.start, num.end)[1], nxt)
         is_target, target_rule = decide_target(a, b, ctx.cues, ctx.section, ctx.text, ctx.base, mine, published_year)
         period = decide_period(mine, is_target, ctx.section, ctx.text, ctx.base)
         province = ctx.province_near(a, primary)

@@ -42,6 +42,7 @@ class SentenceContext:
     mentions: list[Mention]               # absolute offsets, this sentence only
     section: Section
     excluded: list[tuple[int, int, str]] = field(default_factory=list)  # relative spans + rule
+    article_text: str = ""                # the whole cleaned text (article-level context)
 
     @property
     def text(self) -> str:

@@ -35,6 +35,12 @@ class CountExtractor:
                 self.unit_of[" ".join(w.lower().split())] = u
         self.unit_re = words_regex(list(self.unit_of))
         self._luot_re = regex.compile(r"(?i)lượt\s+")
+        self.totals_re = regex.compile(
+            r"\s+(?:" + "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in cat.totals.words)
+            + r")\s+[\d.,]+(?=\s)", regex.IGNORECASE)
+        self.total_before_re = regex.compile(r"(?<![\p{L}])tổng\s+số\s*$", regex.IGNORECASE)
+        self.override_re = {u.name: words_regex(u.otherwise_if_nearby["words"]) for u in cat.units
+                            if u.otherwise_if_nearby}
         self.not_unit_re = words_regex(cat.not_units.words)
         tb = cat.trainee_action_before
         sa = cat.service_actions
@@ -62,6 +68,7 @@ class CountExtractor:
             + r")\s*$", regex.IGNORECASE)
         self.per_cue_re = words_regex(pu.cues)
         self.not_places = {w.lower() for w in pu.not_places}
+        self.per_max_gap = pu.max_gap_words
         self.qual_words = {q.cue.lower() for q in rules.qualifiers.rules} | {f.lower() for f in rules.qualifiers.fillers}
         self.nearby: dict[str, regex.Pattern] = {
             u.name: words_regex(u.requires_nearby) for u in cat.units if u.requires_nearby
@@ -69,7 +76,11 @@ class CountExtractor:
 
     # ------------------------------------------------------------------ unit
     def unit_at(self, text: str, pos: int) -> tuple[int, int, UnitRule, bool] | None:
-        """(start, end, rule, with_luot) of the unit right after ``pos``, or None."""
+        """(start, end, rule, with_luot) of the unit right after ``pos``, or None.
+        '463 trong tổng số 508 trường học': 463 is counted in the unit after 508."""
+        tm = self.totals_re.match(text, pos)
+        if tm:
+            pos = tm.end()
         p = pos
         while p < len(text) and text[p] in " \t":
             p += 1
@@ -109,12 +120,14 @@ class CountExtractor:
         qstart = num.qualifier_span[0] if num.qualifier_span and num.qualifier_span[0] < num.start else num.start
         prefix = t[cs:qstart]
         suffix = t[uend:ce]
-        category, rule = self._category(urule, prefix, suffix, t[cs:ce], t[:qstart], t)
+        category, rule = self._category(urule, prefix, suffix, t[cs:ce], t[:qstart], t, ctx.article_text or t)
+        if urule.requires_nearby and category == urule.category and self.total_before_re.search(prefix):
+            category, rule = urule.otherwise or category, urule.name + "+total"
         if category is None:
             return None
         per_unit = self._per_unit(ctx, cs, qstart, uend)
-        if num.weak and is_target is False and per_unit is None and num.qualifier == "exact":
-            return None
+        if num.weak and per_unit is None and num.qualifier == "exact" and (is_target is False or urule.kind == "person"):
+            return None      # 'một chuyên gia nhận định': 'một' is 'a'; 'sẽ xây dựng một mô hình' is 1
         unit = t[ustart:uend]
         if category == "budget":
             unit = urule.words[0] if urule.kind == "money" else unit
@@ -128,8 +141,11 @@ class CountExtractor:
         )
 
     def _category(self, urule: UnitRule, prefix: str, suffix: str, clause: str,
-                  sentence_before: str, sentence: str) -> tuple[str | None, str]:
+                  sentence_before: str, sentence: str, article: str) -> tuple[str | None, str]:
         """The category of a count with unit ``urule``; the rule name says which test decided."""
+        if urule.otherwise_if_nearby and self.override_re[urule.name].search(article) \
+                and self._action_before(prefix) != "training":
+            return urule.otherwise_if_nearby["category"], urule.name + "+context"
         if urule.kind != "person":
             if urule.requires_nearby:
                 if not self.nearby[urule.name].search(sentence):
@@ -146,7 +162,7 @@ class CountExtractor:
         after_words = " ".join(_words(suffix[: stop.start()] if stop else suffix)[: self.after_max])
         if self.after_re.search(after_words):
             return "trainees", urule.name + "+action.after"
-        generic = urule.category in ("other", "beneficiaries")
+        generic = urule.category in ("other", "beneficiaries", "trainees")
         if action == "service" and generic:
             return "beneficiaries", urule.name + "+action.service"
         if urule.category != "other":
@@ -156,15 +172,28 @@ class CountExtractor:
         rm = self.unit_re.search(window)
         if rm:
             role = self.unit_of.get(" ".join(rm.group(0).lower().split()))
-            if role and role.kind == "person" and role.category in ("collaborators", "staff", "volunteers"):
+            if role and role.kind == "person" and role.category in ("collaborators", "staff", "volunteers",
+                                                                     "beneficiaries"):
                 return role.category, urule.name + "+role:" + role.name
         if self.benef_re.search(suffix):
             return "beneficiaries", urule.name + "+served"
+        for role in self._roles_before(sentence_before):
+            return role.category, urule.name + "+role.before:" + role.name
+        return "other", urule.name
+
+    def _roles_before(self, sentence_before: str):
+        """Roles a bare 'người' may refer back to, nearest first: the unit of an earlier count in
+        the sentence ('Yên Bái có 1.146 cộng tác viên, Lào Cai có 1.032 người'), then any person word."""
+        counted = []
+        for m in _COUNT_THEN_WORD.finditer(sentence_before):
+            found = self.unit_at(sentence_before, m.end("num"))
+            if found and found[2].kind == "person" and found[2].category != "other":
+                counted.append(found[2])
+        yield from reversed(counted)
         for m in reversed(list(self.unit_re.finditer(sentence_before))):
             role = self.unit_of.get(" ".join(m.group(0).lower().split()))
             if role and role.kind == "person" and role.category != "other":
-                return role.category, urule.name + "+role.before:" + role.name
-        return "other", urule.name
+                yield role
 
     def _action_before(self, prefix: str) -> str | None:
         """'training' or 'service' when the nearest action verb before the number takes it as
@@ -187,7 +216,8 @@ class CountExtractor:
         after = _SLASH_PLACE.match(t, uend)
         if after:
             place = after.group(1).split()[0].lower()
-            return None if place in self.not_places else place
+            unit = self.unit_of.get(place)
+            return None if place in self.not_places or (unit and unit.kind in ("person", "thing")) else place
         prefix = t[cs:qstart]
         anchor = None                                   # (end of the frame, cue word or None)
         for m in self.per_cue_re.finditer(prefix):
@@ -201,13 +231,21 @@ class CountExtractor:
         words = prefix.rstrip().split()
         while words and words[-1].lower() in self.qual_words - {"có"}:
             words.pop()
-        if not (self.per_before_re.search(" ".join(words)) or _PLACE_LIST.fullmatch(t[anchor[0]:qstart])):
+        between = t[anchor[0]:qstart]
+        close = anchor[1] in ("mỗi", "từng") and len(_words(between)) <= self.per_max_gap \
+            and not any(ch.isdigit() for ch in between)
+        if not (close or self.per_before_re.search(" ".join(words)) or _PLACE_LIST.fullmatch(between)):
             return None
         return self._word_after(ctx, anchor[0], anchor[1])
 
     def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None) -> str | None:
         """The first word token after ``rel_pos`` that is not a connector (word segmentation
         is only paid for here, once a frame has been found)."""
+        um = self.unit_re.match(ctx.text, rel_pos + len(ctx.text[rel_pos:]) - len(ctx.text[rel_pos:].lstrip()))
+        if um is not None:
+            unit = self.unit_of.get(" ".join(um.group(0).lower().split()))
+            if unit is not None and unit.kind in ("person", "thing", "money"):
+                return None      # 'mỗi cộng tác viên', 'mỗi phần quà': per person or thing, not per place
         if cue in self.per_cue_places:
             nxt = ctx.text[rel_pos:rel_pos + 20].split()
             if not nxt or nxt[0].lower().strip(",") not in {p.split()[0] for p in self.per_cue_places[cue]}:
@@ -226,6 +264,7 @@ class CountExtractor:
         return None
 
 
+_COUNT_THEN_WORD = regex.compile(r"(?P<num>\d[\d.,]*)(?=\s+\p{L})")
 _SLASH_PLACE = regex.compile(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)")
 _PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")
 

@@ -64,6 +64,10 @@ class Gazetteer:
         bl = pv.blockers.model_extra if hasattr(pv.blockers, "model_extra") else pv.blockers
         self.before_blockers = [(b["name"], b["words"]) for b in bl["before"]]
         self.after_blockers = [(b["name"], b["words"]) for b in bl["after"]]
+        pt = bl.get("person_titles")
+        self.title_re = regex.compile(
+            r"(?:^|[\s(\"'“])(?:" + "|".join(regex.escape(w) for w in sorted(pt["words"], key=len, reverse=True))
+            + r")\s+(?:\p{Lu}\p{Ll}*\s+){1,3}$") if pt else None
         dc = bl["district_city_words"]
         self.district_city = (dc["name"], dc["words"])
         self.before_re = [
@@ -120,6 +124,8 @@ class Gazetteer:
             i = text.find(not_p, max(0, m.start() - len(not_p)), m.end() + len(not_p))
             if i >= 0 and i <= m.start() and i + len(not_p) >= m.end():
                 return True
+        if self.title_re is not None and self.title_re.search(before):
+            return True                     # 'Ông Trịnh Hà Nam': a person
         intro = self.district_re.search(before)
         for _, pat in self.before_re:
             # 'thành phố Cần Thơ': 'phố' (street) is part of 'thành phố', which only the district rule judges

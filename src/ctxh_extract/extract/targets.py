@@ -68,15 +68,32 @@ def find_cues(text: str, rules: Rules, base: int = 0, published_year: int | None
     return out
 
 
-AFTER_WINDOW_WORDS = 5     # a cue after the number reaches back this far ('100 cán bộ sẽ được ...')
+AFTER_WINDOW_WORDS = 8     # a cue after the number reaches back this far ('100 cán bộ sẽ được ...')
 
 
 def decide_target(pos: int, end: int, cues: list[Cue], section: Section, sentence_text: str,
                   sentence_start: int, own: Period | None = None,
                   published_year: int | None = None) -> tuple[bool, str]:
-    """(is_target, rule) for a number at ``pos``..``end`` whose own period is ``own``."""
+    """(is_target, rule) for a number at ``pos``..``end`` whose own period is ``own``.
+
+    Nearest first: a cue before the number in its clause, then one just after it in its clause
+    ('40 viên chức ... sẽ được cử'), then a cue in an earlier clause of the sentence, then the
+    plan section; a weak cue ('đạt') only when nothing stronger speaks."""
+    rel = pos - sentence_start
+    clause_start = sentence_start + max(sentence_text.rfind(ch, 0, rel) for ch in CLAUSE_BREAKS) + 1
     before = [c for c in cues if c.end <= pos]
     strong = [c for c in before if not c.weak]
+    in_clause = [c for c in strong if c.start >= clause_start]
+    if in_clause:
+        c = in_clause[-1]
+        return c.polarity == "target", c.rule
+    rel_end = end - sentence_start
+    clause_end = _clause_end(sentence_text, rel_end)
+    window_end = sentence_start + min(clause_end, _after_words(sentence_text, rel_end, AFTER_WINDOW_WORDS))
+    after = [c for c in cues if c.start >= end and c.end <= window_end and not c.weak]
+    if after:
+        c = after[0]
+        return c.polarity == "target", c.rule
     if strong:
         c = strong[-1]
         return c.polarity == "target", c.rule
@@ -88,22 +105,16 @@ def decide_target(pos: int, end: int, cues: list[Cue], section: Section, sentenc
             return False, "achieved.past_period"
         c = before[-1]
         return c.polarity == "target", c.rule
-    rel_end = end - sentence_start
-    clause_end = _clause_end(sentence_text, rel_end)
-    window_end = sentence_start + min(clause_end, _after_words(sentence_text, rel_end, AFTER_WINDOW_WORDS))
-    after = [c for c in cues if c.start >= end and c.end <= window_end]
-    if after:
-        c = after[0]
-        return c.polarity == "target", c.rule
     if section.is_target and not past:
         return True, f"section:{section.rule}"
     return False, "default.achieved"
 
 
-def own_period(pos: int, periods: list[Period], cues: list[Cue], clause_end: int | None = None) -> Period | None:
+def own_period(pos: int, periods: list[Period], cues: list[Cue], clause_end: int | None = None,
+               next_number: int | None = None) -> Period | None:
     """The period written in the fact's own sentence: the nearest before the number (unless a
     'now' cue stands between: 'thành lập năm 2017, hiện có 9 viên chức'), else the first after it
-    in its clause."""
+    in its clause and before the next number (which it then belongs to)."""
     own = [p for p in periods if p.kind != "baseline"]
     before = [p for p in own if p.span[1] <= pos]
     if before:
@@ -111,7 +122,8 @@ def own_period(pos: int, periods: list[Period], cues: list[Cue], clause_end: int
         if not any(c.now and p.span[1] <= c.start and c.end <= pos for c in cues):
             return p
         return None
-    after = [p for p in own if p.span[0] >= pos and (clause_end is None or p.span[1] <= clause_end)]
+    after = [p for p in own if p.span[0] >= pos and (clause_end is None or p.span[1] <= clause_end)
+             and (next_number is None or p.span[0] < next_number)]
     return after[0] if after else None
 
 
@@ -143,8 +155,11 @@ def update_section(section: Section, cues: list[Cue], periods: list[Period], sen
                    sentence_start: int) -> None:
     """After a sentence: open, close or keep the plan section."""
     own = [p for p in periods if p.kind != "baseline"]
+    achieved_seen = False
     for c in cues:
-        if c.polarity == "target" and c.opens:
+        if c.polarity == "achieved" and not c.weak:
+            achieved_seen = True
+        if c.polarity == "target" and c.opens and not (c.weak and achieved_seen):
             section.is_target = True
             section.rule = c.rule
             if own:
