@@ -57,8 +57,12 @@ def start_ctxh(*args: str) -> subprocess.Popen:
     """``ctxh`` in the background, in its own process group (as a shell job is)."""
     env = dict(os.environ)
     env.setdefault("CTXH_RULES", str(ROOT / "rules"))
+    # A job started in the background by a non-interactive shell (as CI may start pytest) inherits
+    # SIGINT as ignored, and Python then never raises KeyboardInterrupt: give ctxh the default back,
+    # as a terminal would.
     return subprocess.Popen([sys.executable, "-m", "ctxh_extract.cli", *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for_stored_batches(proc: subprocess.Popen, db: str, timeout: float = 120) -> None:
