@@ -34,7 +34,9 @@ _DROPPED_RE = regex.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 # Old-style tone on the second vowel of oa/oe/uy in an open syllable -> first vowel.
 _TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}
-_OLD_STYLE = regex.compile(r"(?i)(?<![\p{L}])(?:[\p{L}]{0,3}?)(?<![qQ])(o[àáảãạ]|o[èéẻẽẹ]|u[ỳýỷỹỵ])(?![\p{L}])")
+# the old-style pair at the end of a syllable of at most five letters ('hoà', 'khoả', 'thuỷ'),
+# not after 'q' ('quý' is already modern)
+_OLD_STYLE = regex.compile(r"(?i)(?<![qQ])(?<![\p{L}]{4})(o[àáảãạ]|o[èéẻẽẹ]|u[ỳýỷỹỵ])(?![\p{L}])")
 
 
 def _move_tone(pair: str) -> str:
@@ -60,12 +62,7 @@ def normalize_tones(s: str) -> str:
     if not _OLD_STYLE.search(s):
         return s
 
-    def fix(m: regex.Match) -> str:
-        whole = m.group(0)
-        pair = m.group(1)
-        return whole[: len(whole) - 2] + _move_tone(pair)
-
-    return _OLD_STYLE.sub(fix, s)
+    return _OLD_STYLE.sub(lambda m: _move_tone(m.group(1)), s)
 
 
 @dataclass(frozen=True)

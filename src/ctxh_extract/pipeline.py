@@ -31,7 +31,7 @@ from .models import ArticleResult
 from .process import process
 from .read import DEFAULT_MAX_BYTES, Source, WalkProblem, decode, discover
 from .rules import Rules, load_rules
-from .store import Store
+from .store import Encoded, Store, encode
 
 WINDOW = 256          # sources in flight at once (bounds memory)
 BATCH = 200           # articles per database transaction
@@ -67,20 +67,27 @@ class RunSummary:
 
 # --------------------------------------------------------------------------- worker side
 _RULES: Rules | None = None
+_KNOWN: dict[str, tuple] = {}          # article_id -> (sha256, rules_version, source_path) already stored
+_FORCE = False
+_MAX_BYTES = DEFAULT_MAX_BYTES
 
 
-def _init_worker(rules_dir: str) -> None:
-    global _RULES
+def _init_worker(rules_dir: str, known: dict | None = None, force: bool = False,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    global _RULES, _KNOWN, _FORCE, _MAX_BYTES
     _RULES = load_rules(rules_dir)
+    _KNOWN = known or {}
+    _FORCE = force
+    _MAX_BYTES = max_bytes
 
 
-def _init_pool_worker(rules_dir: str) -> None:
+def _init_pool_worker(*args) -> None:
     """A worker process: Ctrl-C is for the main process to handle (it stops the
     workers; otherwise each would print a traceback), and a worker must not
     outlive a main process that was killed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
-    _init_worker(rules_dir)
+    _init_worker(*args)
 
 
 def _exit_with_parent() -> None:
@@ -117,15 +124,15 @@ class _Workers:
 
     DIED = "the worker process extracting it died (killed by the system; out of memory?)"
 
-    def __init__(self, n: int, rules_dir: str):
+    def __init__(self, n: int, init_args: tuple):
         self.n = n
-        self.rules_dir = rules_dir
+        self.init_args = init_args
         self.ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
         self.ex = self._executor(n)
         self.single = False                   # redoing a window one source at a time
 
     def _executor(self, n: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(n, mp_context=self.ctx, initializer=_init_pool_worker, initargs=(self.rules_dir,))
+        return ProcessPoolExecutor(n, mp_context=self.ctx, initializer=_init_pool_worker, initargs=self.init_args)
 
     def map(self, window: list[Source]) -> Iterator[tuple[str, object, dict[str, float]]]:
         if self.single:                       # the caller stops at the window's last result, so back to n here
@@ -175,9 +182,24 @@ class _Workers:
 
 
 def _work(src: Source) -> tuple[str, object, dict[str, float]]:
-    """Decode and process one source; never raises."""
+    """Read, hash, skip-or-extract and encode one source; never raises.
+
+    Returns ('ok', (Encoded, notes)), ('skipped', None) or ('rejected', reason). Reading and
+    encoding happen here, in the worker, so the main process only walks folders and loads
+    the database (measured: it was the bottleneck of --workers 2, see bench/README.md)."""
     timings: dict[str, float] = defaultdict(float)
     t0 = time.perf_counter()
+    notes: list[str] = []
+    src.load(_MAX_BYTES)
+    prev = _KNOWN.get(src.article_id) if src.article_id is not None else None
+    if not src.error and prev is not None:
+        if not _FORCE and prev[:2] == (src.sha256, _RULES.version):
+            timings["read"] += time.perf_counter() - t0
+            return "skipped", None, timings
+        if prev[0] != src.sha256 and not _same_source(prev[2], src.path):
+            # an edit is expected; another file taking over an article_id may be a mistake: say so
+            notes.append(f"replaces article {src.article_id!r} loaded earlier from {prev[2]} "
+                         f"(same article_id, different content)")
     try:
         raw = decode(src)
     except InputError as exc:
@@ -198,7 +220,10 @@ def _work(src: Source) -> tuple[str, object, dict[str, float]]:
     too_big = _unstorable_count(result)
     if too_big:
         return "rejected", too_big, timings
-    return "ok", (result, raw.notes), timings
+    t1 = time.perf_counter()
+    encoded = encode(result)
+    timings["encode"] += time.perf_counter() - t1
+    return "ok", (encoded, raw.notes + notes), timings
 
 
 BIGINT_MAX = 2**63 - 1
@@ -232,14 +257,15 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     summary = RunSummary(db=db, rules_version=rules.version)
     known = store.known()
     seen: dict[str, str] = {}
-    batch: list[ArticleResult] = []
+    batch: list[Encoded] = []
     pool = None
+    init_args = (str(rules.directory), known, force, max_bytes)
     try:
         if workers > 1:
-            pool = _Workers(workers, str(rules.directory))
+            pool = _Workers(workers, init_args)
         else:
-            _init_worker(str(rules.directory))
-        for window in _windows(_sources(paths, max_bytes, summary, known, seen, force, rules, progress), WINDOW):
+            _init_worker(*init_args)
+        for window in _windows(_sources(paths, max_bytes, summary, seen, progress), WINDOW):
             if pool is not None:
                 results = pool.map(window)
             else:
@@ -249,11 +275,13 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
                     summary.timings[k] += v
                 if status == "rejected":
                     summary.rejected.append(Rejection(src.path, src.article_id, payload))
+                elif status == "skipped":
+                    summary.skipped += 1
                 else:
-                    result, notes = payload
+                    encoded, notes = payload
                     for n in notes:
                         summary.notes.append((src.path, n))
-                    batch.append(result)
+                    batch.append(encoded)
                 summary.done += 1
                 if progress:
                     progress("done", summary)
@@ -278,18 +306,18 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     return summary
 
 
-def _flush(store: Store, batch: list[ArticleResult], summary: RunSummary, progress) -> None:
+def _flush(store: Store, batch: list[Encoded], summary: RunSummary, progress) -> None:
     if not batch:
         return
     t0 = time.perf_counter()
-    store.write(batch)
+    store.write_encoded(batch)
     summary.timings["store"] += time.perf_counter() - t0
     summary.loaded += len(batch)
-    for result in batch:                 # counted once stored, so an interrupted run's summary is true
-        summary.chars += result.article.n_chars
-        summary.facts["province_mentions"] += len(result.mentions)
-        summary.facts["counts"] += len(result.counts)
-        summary.facts["percentages"] += len(result.percentages)
+    for e in batch:                      # counted once stored, so an interrupted run's summary is true
+        summary.chars += e.n_chars
+        summary.facts["province_mentions"] += e.n_mentions
+        summary.facts["counts"] += e.n_counts
+        summary.facts["percentages"] += e.n_percentages
     batch.clear()
     if progress:
         progress("store", summary)
@@ -306,11 +334,10 @@ def _windows(it: Iterator[Source], n: int) -> Iterator[list[Source]]:
         yield window
 
 
-def _sources(paths, max_bytes, summary: RunSummary, known, seen: dict[str, str], force: bool, rules: Rules,
-             progress) -> Iterator[Source]:
-    """Sources that need work; problems and skips are recorded on the way."""
+def _sources(paths, max_bytes, summary: RunSummary, seen: dict[str, str], progress) -> Iterator[Source]:
+    """Sources to hand to the workers; walk problems and duplicate ids are recorded on the way.
+    Files are not read here: the workers read, hash and skip what is unchanged."""
     for item in discover(paths, max_bytes):
-        t0 = time.perf_counter()
         if isinstance(item, WalkProblem):
             if item.note:
                 summary.notes.append((item.path, item.reason))
@@ -318,8 +345,6 @@ def _sources(paths, max_bytes, summary: RunSummary, known, seen: dict[str, str],
                 summary.rejected.append(Rejection(item.path, None, item.reason))
             continue
         summary.found += 1
-        item.load(max_bytes)
-        summary.timings["read"] += time.perf_counter() - t0
         if progress:
             progress("found", summary)
         aid = item.article_id
@@ -337,17 +362,6 @@ def _sources(paths, max_bytes, summary: RunSummary, known, seen: dict[str, str],
             if progress:
                 progress("done", summary)
             continue
-        prev = known.get(aid)
-        if not force and prev is not None and prev[:2] == (item.sha256, rules.version):
-            summary.skipped += 1
-            summary.done += 1
-            if progress:
-                progress("done", summary)
-            continue
-        if prev is not None and prev[0] != item.sha256 and not _same_source(prev[2], item.path):
-            # an edit is expected; another file taking over an article_id may be a mistake: say so
-            summary.notes.append((item.path, f"replaces article {aid!r} loaded earlier from {prev[2]} "
-                                             f"(same article_id, different content)"))
         yield item
 
 

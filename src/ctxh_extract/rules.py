@@ -108,6 +108,7 @@ class PeriodsFile(_Loose):
 class RegexRule(_Strict):
     name: str
     regex: str
+    needles: list[str] = []
     example: str | None = None
     note: str | None = None
 

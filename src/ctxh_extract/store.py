@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -110,6 +111,54 @@ VIEWS = {
 }
 
 _LOCK_RE = re.compile(r"PID (\d+)")
+
+
+@dataclass
+class Encoded:
+    """One article's rows as newline-delimited JSON, table by table: what a worker hands back."""
+
+    article_id: str
+    tables: dict[str, str]
+    n_chars: int
+    n_mentions: int
+    n_counts: int
+    n_percentages: int
+
+
+def encode(r: ArticleResult) -> Encoded:
+    """The rows of one article in the column order of TABLES, as JSON lines."""
+    a = r.article
+    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+    rows: dict[str, list[dict]] = {t: [] for t in ARTICLE_TABLES}
+    rows["articles"].append({
+        "article_id": a.article_id, "source_path": a.source_path, "sha256": a.sha256, "title": a.title,
+        "author": a.author, "outlet": a.outlet,
+        "published_date": a.published_date.isoformat() if a.published_date else None,
+        "primary_province": a.primary_province, "primary_province_2025": a.primary_province_2025,
+        "n_chars": a.n_chars, "outlet_name": a.outlet_name, "encoding": a.encoding,
+        "source_kind": a.source_kind, "notes": a.notes, "n_counts": len(r.counts),
+        "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": now})
+    rows["article_texts"].append({"article_id": a.article_id, "text": a.text})
+    p2025 = {m.province: m.province_2025 for m in r.mentions}
+    if a.primary_province:
+        p2025.setdefault(a.primary_province, a.primary_province_2025)
+    rows["province_mentions"] = [m.model_dump() for m in r.mentions]
+    for c in r.counts:
+        d = c.model_dump()
+        d["province_2025"] = p2025.get(c.province)
+        rows["counts"].append(d)
+    for p in r.percentages:
+        d = p.model_dump()
+        d["province_2025"] = p2025.get(p.province)
+        rows["percentages"].append(d)
+    rows["segments"] = [s.model_dump() for s in r.segments]
+    tables = {}
+    for table, items in rows.items():
+        if items:
+            cols = [c for c, _ in TABLES[table]]
+            tables[table] = "".join(json.dumps({c: it.get(c) for c in cols}, ensure_ascii=False) + "\n"
+                                    for it in items)
+    return Encoded(a.article_id, tables, a.n_chars, len(r.mentions), len(r.counts), len(r.percentages))
 
 
 def _ddl(table: str) -> str:
@@ -241,48 +290,24 @@ class Store:
     # ------------------------------------------------------------------ writes
     def write(self, results: list[ArticleResult], tmpdir: str | None = None) -> None:
         """Replace the rows of these articles in one transaction."""
-        if not results:
+        self.write_encoded([encode(r) for r in results], tmpdir)
+
+    def write_encoded(self, articles: list["Encoded"], tmpdir: str | None = None) -> None:
+        """Replace the rows of these already-encoded articles in one transaction.
+
+        Workers encode (the costly part); the main process only concatenates and loads."""
+        if not articles:
             return
-        ids = [r.article.article_id for r in results]
-        now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
-        rows: dict[str, list[dict]] = {t: [] for t in ARTICLE_TABLES}
-        for r in results:
-            a = r.article
-            rows["articles"].append({
-                "article_id": a.article_id, "source_path": a.source_path, "sha256": a.sha256, "title": a.title,
-                "author": a.author, "outlet": a.outlet,
-                "published_date": a.published_date.isoformat() if a.published_date else None,
-                "primary_province": a.primary_province, "primary_province_2025": a.primary_province_2025,
-                "n_chars": a.n_chars, "outlet_name": a.outlet_name, "encoding": a.encoding,
-                "source_kind": a.source_kind, "notes": a.notes, "n_counts": len(r.counts),
-                "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": now})
-            rows["article_texts"].append({"article_id": a.article_id, "text": a.text})
-            p2025 = {m.province: m.province_2025 for m in r.mentions}
-            if a.primary_province:
-                p2025.setdefault(a.primary_province, a.primary_province_2025)
-            for m in r.mentions:
-                rows["province_mentions"].append(m.model_dump())
-            for c in r.counts:
-                d = c.model_dump()
-                d["province_2025"] = p2025.get(c.province)
-                rows["counts"].append(d)
-            for p in r.percentages:
-                d = p.model_dump()
-                d["province_2025"] = p2025.get(p.province)
-                rows["percentages"].append(d)
-            for s in r.segments:
-                rows["segments"].append(s.model_dump())
+        ids = [e.article_id for e in articles]
         with tempfile.TemporaryDirectory(dir=tmpdir, prefix="ctxh-load-") as td:
             files = {}
-            for table, items in rows.items():
-                if not items:
+            for table in ARTICLE_TABLES:
+                chunks = [e.tables[table] for e in articles if e.tables.get(table)]
+                if not chunks:
                     continue
                 fn = os.path.join(td, f"{table}.jsonl")
-                cols = [c for c, _ in TABLES[table]]
                 with open(fn, "w", encoding="utf-8") as fh:
-                    for it in items:
-                        fh.write(json.dumps({c: it.get(c) for c in cols}, ensure_ascii=False))
-                        fh.write("\n")
+                    fh.writelines(chunks)
                 files[table] = fn
             con = self.con
             con.execute("BEGIN")

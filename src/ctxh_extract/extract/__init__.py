@@ -80,7 +80,10 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
                 ctx = SentenceContext(s, numbers, cues, periods,
                                       [m for m in mentions if s.start <= m.start < s.end], section,
                                       article_text=text)
+                low = s.text.lower()
                 for rule, pat in excl_rules:
+                    if rule.needles and not any(n in low for n in rule.needles):
+                        continue      # the rule cannot match here (a cheap test before the regex)
                     for m in pat.finditer(s.text):
                         ctx.excluded.append((m.start(), m.end(), rule.name))
                 for p in periods:

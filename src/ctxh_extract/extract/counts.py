@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import regex
 
 from ..rules import Rules, UnitRule, words_regex
+from ..segment import tokenize
 from .context import FactCandidate, SentenceContext, evidence_span
 from .numbers import NumberMention
 
@@ -239,21 +240,20 @@ class CountExtractor:
         return self._word_after(ctx, anchor[0], anchor[1])
 
     def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None) -> str | None:
-        """The first word token after ``rel_pos`` that is not a connector (word segmentation
-        is only paid for here, once a frame has been found)."""
-        um = self.unit_re.match(ctx.text, rel_pos + len(ctx.text[rel_pos:]) - len(ctx.text[rel_pos:].lstrip()))
+        """The first word after ``rel_pos`` that is not a connector. Word segmentation (the slow
+        part) is paid for here only, once a frame has been found, and only on a short window."""
+        t = ctx.text
+        start = rel_pos + len(t[rel_pos:]) - len(t[rel_pos:].lstrip())
+        um = self.unit_re.match(t, start)
         if um is not None:
             unit = self.unit_of.get(" ".join(um.group(0).lower().split()))
             if unit is not None and unit.kind in ("person", "thing", "money"):
                 return None      # 'mỗi cộng tác viên', 'mỗi phần quà': per person or thing, not per place
         if cue in self.per_cue_places:
-            nxt = ctx.text[rel_pos:rel_pos + 20].split()
+            nxt = t[rel_pos:rel_pos + 20].split()
             if not nxt or nxt[0].lower().strip(",") not in {p.split()[0] for p in self.per_cue_places[cue]}:
                 return None
-        abs_pos = ctx.base + rel_pos
-        for tok in ctx.tokens:
-            if tok.start < abs_pos:
-                continue
+        for tok in tokenize(t[start:start + _WINDOW_CHARS]):
             w = tok.text.lower()
             if w in self.per_connectors or not w[:1].isalpha():
                 continue
@@ -263,7 +263,7 @@ class CountExtractor:
             return None if w in self.not_places else w
         return None
 
-
+_WINDOW_CHARS = 40          # enough for 'các cơ sở trợ giúp' after a frame
 _COUNT_THEN_WORD = regex.compile(r"(?P<num>\d[\d.,]*)(?=\s+\p{L})")
 _SLASH_PLACE = regex.compile(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)")
 _PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")
