@@ -28,7 +28,6 @@ from pydantic import ValidationError
 
 from .errors import CtxhError, InputError
 from .models import ArticleResult
-from .process import process
 from .read import DEFAULT_MAX_BYTES, Source, WalkProblem, decode, discover
 from .rules import Rules, load_rules
 from .store import Encoded, Store, encode
@@ -72,9 +71,17 @@ _FORCE = False
 _MAX_BYTES = DEFAULT_MAX_BYTES
 
 
+_PROCESS = None                        # process.process, imported in the worker (see _init_worker)
+
+
 def _init_worker(rules_dir: str, known: dict | None = None, force: bool = False,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    global _RULES, _KNOWN, _FORCE, _MAX_BYTES
+    """Set a worker up. The extraction stack (underthesea: ~70 MB) is imported here, not at the
+    top of this module, so the main process of a --workers N run never carries it."""
+    global _RULES, _KNOWN, _FORCE, _MAX_BYTES, _PROCESS
+    from .process import process
+
+    _PROCESS = process
     _RULES = load_rules(rules_dir)
     _KNOWN = known or {}
     _FORCE = force
@@ -208,7 +215,7 @@ def _work(src: Source) -> tuple[str, object, dict[str, float]]:
         return "rejected", f"could not be read ({type(exc).__name__}: {exc})", timings
     timings["read"] += time.perf_counter() - t0
     try:
-        result = process(raw, _RULES, timings)
+        result = _PROCESS(raw, _RULES, timings)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

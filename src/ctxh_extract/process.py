@@ -41,7 +41,7 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
 
     ex = extractors_for(rules)
     published = raw.published or meta.published
-    mentions = ex.gazetteer.find(text, published)
+    mentions = ex.gazetteer.find(text, published, cleaned=True)
     line_starts = [ln.start for ln in lines]
     for m in mentions:
         m.in_body = lines[bisect_right(line_starts, m.start) - 1].is_body

@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import re
 import logging
 import os
 import stat
@@ -383,12 +384,14 @@ def _vietnamese_ratio(text: str) -> float:
     return sum(1 for ch in letters if ch in _VI_CHARS) / len(letters)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_ratio(text: str) -> float:
     sample = text[:20000]
     if not sample:
         return 0.0
-    ctrl = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f\v") or 0x7F <= ord(ch) < 0xA0)
-    return ctrl / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def check_text(text: str, path: str) -> None:

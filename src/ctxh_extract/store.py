@@ -24,6 +24,7 @@ from .errors import DatabaseError
 from .models import ArticleResult
 
 SCHEMA_VERSION = 1
+MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY", "256MB")
 
 # table -> [(column, type)], in CONTRACT order, then additions
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -220,6 +221,10 @@ class Store:
                 raise DatabaseError(self.path, f"cannot create its folder: {exc.strerror or exc}") from None
         self.read_only = read_only
         self.con = _open(self.path, read_only)
+        # DuckDB's buffer pool defaults to 80% of RAM and keeps every block it wrote: without a
+        # limit the main process grows with the database (measured +4.4 MB per 1,000 articles)
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self._limit_raised = False
         if read_only:
             self._check_readable()
         else:
@@ -299,6 +304,14 @@ class Store:
         if not articles:
             return
         ids = [e.article_id for e in articles]
+        # one JSON line is one row; the longest is an article's text (≤ 4 bytes a character, escaped)
+        max_object = 4 * max(e.n_chars for e in articles) + (1 << 20)
+        if 3 * max_object > (200 << 20):      # read_json needs a buffer of twice the largest row
+            self.con.execute(f"SET memory_limit = '{3 * max_object + (256 << 20)}B'")
+            self._limit_raised = True
+        elif self._limit_raised:
+            self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            self._limit_raised = False
         with tempfile.TemporaryDirectory(dir=tmpdir, prefix="ctxh-load-") as td:
             files = {}
             for table in ARTICLE_TABLES:
@@ -323,7 +336,7 @@ class Store:
                     spec = ", ".join(f"'{c}': '{t.replace(' PRIMARY KEY', '')}'" for c, t in TABLES[table])
                     cols = ", ".join(c for c, _ in TABLES[table])
                     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_json(?, columns={{{spec}}}, "
-                                f"format='newline_delimited', maximum_object_size=1073741824)", [fn])
+                                f"format='newline_delimited', maximum_object_size={max_object})", [fn])
                 con.execute("COMMIT")
             except BaseException as exc:
                 try:

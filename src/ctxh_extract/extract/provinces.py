@@ -92,10 +92,12 @@ class Gazetteer:
         body = "|".join(regex.escape(s).replace("\\ ", r"\s+") for s in sorted(alts, key=len, reverse=True))
         return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{body})(?![\p{{L}}\p{{N}}])")
 
-    def find(self, text: str, published: date | None = None, base: int = 0) -> list[Mention]:
-        """Province mentions in ``text`` (offsets + ``base``), guarded against false hits."""
+    def find(self, text: str, published: date | None = None, base: int = 0, cleaned: bool = False) -> list[Mention]:
+        """Province mentions in ``text`` (offsets + ``base``), guarded against false hits.
+        ``cleaned``: the text comes from clean(), whose tone placement is already unified."""
         post = published is not None and published >= REFORM_DATE
-        text = normalize_tones(text)   # length-preserving: offsets stay valid
+        if not cleaned:
+            text = normalize_tones(text)   # length-preserving: offsets stay valid
         out: list[Mention] = []
         taken: list[tuple[int, int]] = []
         if post:
