@@ -217,13 +217,13 @@ def test_article_that_kills_its_worker_is_rejected_by_name(tmp_path, db_snapshot
     db = str(tmp_path / "x.duckdb")
     script = textwrap.dedent(f"""
         import os, signal, sys
-        import ctxh_extract.pipeline as pipeline
-        real = pipeline.process
+        import ctxh_extract.process as stage          # workers import process() from here
+        real = stage.process
         def process(raw, rules, timings=None):
             if raw.article_id == "boom":
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(raw, rules, timings)
-        pipeline.process = process                    # worker processes are forked, so they see it
+        stage.process = process                       # worker processes are forked, so they see it
         from ctxh_extract.cli import app
         sys.argv = ["ctxh", "extract", {str(folder)!r}, "--db", {db!r}, "--workers", "2", "--quiet"]
         app()
