@@ -45,12 +45,9 @@ def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = Non
     for k, ln in enumerate(head):
         s = ln.text.strip()
         for rule, pat in c["date_rules"]:
-            m = pat.fullmatch(s)
-            if m:
-                try:
-                    meta.published = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-                except ValueError:
-                    continue
+            d = _date_of(pat.fullmatch(s))
+            if d:
+                meta.published = d
                 ln.label, ln.rule = "dateline", rule.name
                 date_idx = k
                 break
@@ -62,12 +59,9 @@ def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = Non
             s = ln.text.strip()
             if len(s.split()) > 15 or not _META_HINT.search(s):
                 continue
-            m = _ANY_DATE.search(s)
-            if m:
-                try:
-                    meta.published = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-                except ValueError:
-                    continue
+            d = _date_of(_ANY_DATE.search(s))
+            if d:
+                meta.published = d
                 ln.label, ln.rule = "dateline", "meta.date.in_meta_line"
                 date_idx = k
                 break
@@ -115,6 +109,16 @@ def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = Non
                 meta.outlet_name = cfg.outlet_names.get(meta.outlet)
                 return meta
     return meta
+
+
+def _date_of(m) -> date | None:
+    """The date a match's d/m/y groups name, or None (no match, or a 31/02 that is no date)."""
+    if not m:
+        return None
+    try:
+        return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
 
 
 def _byline(s: str, rules: Rules) -> str | None:
