@@ -193,3 +193,24 @@ def test_failed_write_stores_nothing_of_the_batch(tmp_path, db_snapshot):
     assert r.returncode == 1
     error_line(r, db, "could not store 5 articles", "none of them was written", "stored before are kept")
     assert db_snapshot(str(db)) == before
+
+
+# --------------------------------------------------------------------------- memory setting
+def test_bad_memory_setting_is_named_and_changes_nothing(seed_db_copy, db_snapshot):
+    before = db_snapshot(seed_db_copy)
+    r = extract(SEEDS, "--force", db=seed_db_copy, env={"CTXH_DUCKDB_MEMORY": "lots"})
+    assert r.returncode == 1
+    error_line(r, seed_db_copy, "CTXH_DUCKDB_MEMORY='lots'", "64MB")
+    assert db_snapshot(seed_db_copy) == before
+
+
+def test_small_memory_setting_still_loads_a_large_article(tmp_path):
+    """The buffer pool is raised for a batch whose longest row needs more than the setting."""
+    big = tmp_path / "big.txt"
+    body = ONE.read_text(encoding="utf-8")
+    big.write_text(body + "\n" + "Đoạn văn thêm về công tác xã hội ở cơ sở. " * 60_000, encoding="utf-8")  # ~2.5 M chars
+    db = tmp_path / "x.duckdb"
+    r = extract(big, db=db, env={"CTXH_DUCKDB_MEMORY": "8MB"})
+    assert r.returncode == 0, r.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT length(text) FROM article_texts").fetchone()[0] >= 2_500_000

@@ -33,7 +33,7 @@ from .rules import Rules, load_rules
 from .store import Encoded, Store, encode
 
 WINDOW = 256          # sources in flight at once (bounds memory)
-BATCH = 200           # articles per database transaction
+BATCH = 500           # articles per database transaction (500: measured -30% load time vs 200)
 
 
 @dataclass

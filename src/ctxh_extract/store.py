@@ -1,7 +1,7 @@
 """The DuckDB store: tables of ../shared/CONTRACT.md, views for journalists, migrations.
 
 Writes are idempotent and atomic per article: a batch of articles is written in
-one transaction that first deletes every row of those articles, then inserts
+one transaction that first deletes every row of those already stored, then inserts
 the new rows. A run killed at any point leaves each article fully old or fully
 new. Rows go in by batch through newline-delimited JSON (DuckDB's bulk path is
 two orders of magnitude faster than ``executemany``).
@@ -24,7 +24,23 @@ from .errors import DatabaseError
 from .models import ArticleResult
 
 SCHEMA_VERSION = 1
-MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY", "256MB")
+# DuckDB's buffer pool while extracting. Measured (bench/README.md): 64 MB keeps the main
+# process flat at any archive size for ~+10% load time over 256 MB, which grows to its cap.
+MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY", "64MB")
+
+
+def _bytes(size: str) -> int:
+    """'64MB' / '1GiB' / '500000B' -> bytes (DuckDB's memory_limit syntax, the common cases).
+
+    >>> _bytes("64MB"), _bytes("1 GiB"), _bytes("1000B")
+    (64000000, 1073741824, 1000)
+    """
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B)?\s*", size, re.I)
+    if not m:
+        raise ValueError(f"not a memory size: {size!r}")
+    unit = (m.group(2) or "B").upper()
+    base = 1024 if "I" in unit else 1000
+    return int(float(m.group(1)) * base ** "BKMGT".index(unit[0]))
 
 # table -> [(column, type)], in CONTRACT order, then additions
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -223,8 +239,17 @@ class Store:
         self.con = _open(self.path, read_only)
         # DuckDB's buffer pool defaults to 80% of RAM and keeps every block it wrote: without a
         # limit the main process grows with the database (measured +4.4 MB per 1,000 articles)
-        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        try:
+            self._limit_bytes = _bytes(MEMORY_LIMIT)
+            self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        except (ValueError, duckdb.Error):
+            raise DatabaseError(self.path, f"CTXH_DUCKDB_MEMORY={MEMORY_LIMIT!r} is not a memory size "
+                                           f"(write e.g. 64MB or 1GB)") from None
+        if not read_only:
+            # one thread: the loader shares the cores with the extraction workers (measured faster)
+            self.con.execute("SET threads = 1")
         self._limit_raised = False
+        self._stored: set[str] | None = None
         if read_only:
             self._check_readable()
         else:
@@ -289,6 +314,13 @@ class Store:
         return {r[0]: (r[1], r[2], r[3]) for r in self.con.execute(
             "SELECT article_id, sha256, rules_version, source_path FROM articles").fetchall()}
 
+    def _stored_ids(self) -> set[str]:
+        """The article_ids in the database; read once, then kept up to date by write_encoded
+        (the database is locked to this connection while it is open)."""
+        if self._stored is None:
+            self._stored = {r[0] for r in self.con.execute("SELECT article_id FROM articles").fetchall()}
+        return self._stored
+
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
@@ -306,8 +338,9 @@ class Store:
         ids = [e.article_id for e in articles]
         # one JSON line is one row; the longest is an article's text (≤ 4 bytes a character, escaped)
         max_object = 4 * max(e.n_chars for e in articles) + (1 << 20)
-        if 3 * max_object > (200 << 20):      # read_json needs a buffer of twice the largest row
-            self.con.execute(f"SET memory_limit = '{3 * max_object + (256 << 20)}B'")
+        need = 3 * max_object + (32 << 20)   # read_json needs a buffer of twice the largest row
+        if need > self._limit_bytes:
+            self.con.execute(f"SET memory_limit = '{need}B'")
             self._limit_raised = True
         elif self._limit_raised:
             self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
@@ -325,10 +358,15 @@ class Store:
             con = self.con
             con.execute("BEGIN")
             try:
-                con.execute("CREATE OR REPLACE TEMP TABLE _ids (article_id VARCHAR)")
-                con.execute("INSERT INTO _ids SELECT unnest(?::VARCHAR[])", [ids])
-                for table in ARTICLE_TABLES:
-                    con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _ids)")
+                # replace: delete the old rows of articles stored before (each DELETE scans a whole
+                # table, so a batch of new articles, the common case, skips them)
+                stored = self._stored_ids()
+                replaced = [a for a in ids if a in stored]
+                if replaced:
+                    con.execute("CREATE OR REPLACE TEMP TABLE _ids (article_id VARCHAR)")
+                    con.execute("INSERT INTO _ids SELECT unnest(?::VARCHAR[])", [replaced])
+                    for table in ARTICLE_TABLES:
+                        con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _ids)")
                 for table in reversed(ARTICLE_TABLES):
                     fn = files.get(table)
                     if fn is None:
@@ -338,6 +376,7 @@ class Store:
                     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_json(?, columns={{{spec}}}, "
                                 f"format='newline_delimited', maximum_object_size={max_object})", [fn])
                 con.execute("COMMIT")
+                stored.update(ids)
             except BaseException as exc:
                 try:
                     con.execute("ROLLBACK")
