@@ -151,6 +151,19 @@ def test_achievements_do_not_inherit_the_plan_period():
     assert got == [(500, True, 2021), (230, False, None)]
 
 
+def test_event_and_award_sentences_end_a_list_of_goals():
+    """'Dịp này' narrates the event; awards are for work done. Neither is a goal of the list above."""
+    text = ("Năm 2025, tỉnh phấn đấu đào tạo 300 cộng tác viên.\n"
+            "Nhân dịp này, 8 tập thể có thành tích được tặng bằng khen.\n")
+    got = [(c.value, c.is_target, c.period_end) for c in extract_text(text).counts]
+    assert got == [(300, True, 2025), (8, False, None)]
+    award = "Phấn đấu đến năm 2026 có 40 cộng tác viên. Tỉnh trao giấy khen cho 6 cá nhân."
+    assert [(c.value, c.is_target) for c in extract_text(award).counts] == [(40, True), (6, False)]
+    # no cue: the list goes on
+    plan = "Phấn đấu năm 2025 đào tạo 300 cộng tác viên.\nThành lập 2 trung tâm công tác xã hội.\n"
+    assert [c.is_target for c in extract_text(plan).counts] == [True, True]
+
+
 # ------------------------------------------------------------------ periods (rules/periods.json)
 @pytest.mark.parametrize("text,period", [
     ("Giai đoạn 2021 - 2025, tỉnh sẽ đào tạo 300 cán bộ.", (2021, 2025)),
