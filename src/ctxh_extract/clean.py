@@ -30,7 +30,7 @@ _ONE_TO_ONE = {
     0x0085: "\n", 0x2028: "\n", 0x2029: "\n", 0x000D: "\n", 0x0009: " ",
 }
 _DROPPED = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
-_DROPPED_RE = regex.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_DROPPED_RE = regex.compile("[" + "".join(map(chr, _DROPPED)) + "]")
 
 # Old-style tone on the second vowel of oa/oe/uy in an open syllable -> first vowel.
 _TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}

@@ -113,7 +113,7 @@ class Source:
             with open_regular(self.path) as fh:
                 size = os.fstat(fh.fileno()).st_size
                 if size > max_bytes:
-                    self.error = (f"file is {size / 1048576:.1f} MB, over the size limit of "
+                    self.error = (f"file is {_mb(size)}, over the size limit of "
                                   f"{_mb(max_bytes)} (raise it with --max-size)")
                     return
                 self.data = fh.read(max_bytes + 1)
@@ -263,7 +263,7 @@ def _jsonl_line(path: str, n: int, raw: bytes | None, size: int, max_bytes: int)
     where = f"{path}:{n}"
     if raw is None:
         yield Source(where, "jsonl", None, line=n,
-                     error=(f"line {n} is {size / 1048576:.1f} MB, over the size limit of {_mb(max_bytes)} "
+                     error=(f"line {n} is {_mb(size)}, over the size limit of {_mb(max_bytes)} "
                             f"(raise it with --max-size)"))
         return
     if not raw.strip():
