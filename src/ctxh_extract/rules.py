@@ -351,11 +351,20 @@ def _compile(path: Path, text: str, name: str, pattern: str, flags: int = 0) -> 
         raise RulesError(str(path), f"rule {name}: bad regular expression: {exc}", _line_of(text, f'"{name}"')) from None
 
 
+def alternation(words, flexible_spaces: bool = True) -> str:
+    r"""``words`` as a regex alternation, escaped and longest first (so 'trường hợp' wins over
+    'trường'); with ``flexible_spaces`` a space in a word matches any run of whitespace.
+
+    >>> print(alternation(["trường", "trường hợp", "T.P"]))
+    trường\s+hợp|trường|T\.P
+    """
+    parts = (regex.escape(w) for w in sorted({w for w in words if w}, key=len, reverse=True))
+    return "|".join(p.replace("\\ ", r"\s+") for p in parts) if flexible_spaces else "|".join(parts)
+
+
 def words_regex(words: list[str], flags: int = regex.IGNORECASE) -> regex.Pattern:
     """Whole-word alternation, longest first (so 'trường hợp' wins over 'trường')."""
-    alts = sorted({w for w in words if w}, key=len, reverse=True)
-    body = "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in alts)
-    return regex.compile(rf"(?<![\w])(?:{body})(?![\w])", flags)
+    return regex.compile(rf"(?<![\w])(?:{alternation(words)})(?![\w])", flags)
 
 
 @dataclass

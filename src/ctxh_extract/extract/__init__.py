@@ -88,7 +88,7 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
                         ctx.excluded.append((m.start(), m.end(), rule.name))
                 for p in periods:
                     ctx.excluded.append((p.span[0] - s.start, p.span[1] - s.start, p.rule))
-                _facts(ctx, ex, out, primary, published_year, text)
+                _facts(ctx, ex, out, primary, published_year)
         update_section(section, cues, own, s.text, s.start)
         heading = [p for p in own if p.kind != "baseline"]
         if s.text.rstrip().endswith(":") and heading:
@@ -100,7 +100,8 @@ _LIST_ITEM = regex.compile(r"\s*(?:[-–•+*▪●◦]|\d{1,2}[.)]|[a-zđ][.)])
 
 
 def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | None,
-           published_year: int | None, text: str) -> None:
+           published_year: int | None) -> None:
+    text = ctx.article_text
     # a period after a number belongs to it only up to the next fact-like number
     starts = [n.start for n in ctx.numbers
               if n.percent or (n.kind == "cardinal" and ex.counts.unit_at(ctx.text, n.number_end) is not None)]

@@ -14,9 +14,8 @@ from ..segment import Sentence, Token
 from .numbers import NumberMention
 from .periods import Period
 from .provinces import Mention
-from .targets import Cue, Section
+from .targets import Cue, Section, clause_bounds
 
-CLAUSE_BREAKS = ";:\n"
 
 
 @dataclass
@@ -58,13 +57,7 @@ class SentenceContext:
 
     def clause(self, pos: int, end: int | None = None) -> tuple[int, int]:
         """Relative (start, end) of the clause around ``pos`` (breaks: ; : newline)."""
-        t = self.text
-        end = pos if end is None else end
-        a = max(t.rfind(ch, 0, pos) for ch in CLAUSE_BREAKS) + 1
-        ends = [t.find(ch, end) for ch in CLAUSE_BREAKS]
-        ends = [e for e in ends if e >= 0]
-        b = min(ends) if ends else len(t)
-        return a, b
+        return clause_bounds(self.text, pos, end)
 
     def exclusion_for(self, a: int, b: int) -> str | None:
         for x, y, rule in self.excluded:

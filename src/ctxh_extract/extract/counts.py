@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from ..rules import Rules, UnitRule, words_regex
+from ..rules import Rules, UnitRule, alternation, words_regex
 from ..segment import tokenize
 from .context import FactCandidate, SentenceContext, evidence_span
 from .numbers import NumberMention
@@ -37,8 +37,7 @@ class CountExtractor:
         self.unit_re = words_regex(list(self.unit_of))
         self._luot_re = regex.compile(r"(?i)lượt\s+")
         self.totals_re = regex.compile(
-            r"\s+(?:" + "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in cat.totals.words)
-            + r")\s+[\d.,]+(?=\s)", regex.IGNORECASE)
+            r"\s+(?:" + alternation(cat.totals.words) + r")\s+[\d.,]+(?=\s)", regex.IGNORECASE)
         self.total_before_re = regex.compile(r"(?<![\p{L}])tổng\s+số\s*$", regex.IGNORECASE)
         self.override_re = {u.name: words_regex(u.otherwise_if_nearby["words"]) for u in cat.units
                             if u.otherwise_if_nearby}
@@ -49,13 +48,13 @@ class CountExtractor:
         self.service_verbs = {" ".join(w.lower().split()) for w in sa.words}
         self.verb_re = words_regex(tb.words + sa.words)
         self.service_noun_re = regex.compile(
-            r"(?:" + "|".join(regex.escape(w) for w in sorted(sa.not_after, key=len, reverse=True)) + r")\s*$",
+            r"(?:" + alternation(sa.not_after, False) + r")\s*$",
             regex.IGNORECASE) if sa.not_after else None
         self.object_markers = {w.lower() for w in tb.object_markers}
         self.after_re = words_regex(cat.trainee_action_after.words)
         self.after_max = cat.trainee_action_after.max_words
         self.after_stop_re = regex.compile(
-            r"\d|(?<![\p{L}])(?:" + "|".join(regex.escape(w) for w in cat.trainee_action_after.stop_words) + r")(?![\p{L}])",
+            r"\d|(?<![\p{L}])(?:" + alternation(cat.trainee_action_after.stop_words, False) + r")(?![\p{L}])",
             regex.IGNORECASE) if cat.trainee_action_after.stop_words else regex.compile(r"\d")
         self.need_re = words_regex(cat.need_cues.words)
         self.benef_re = words_regex(cat.beneficiary_cues.words)
@@ -65,8 +64,7 @@ class CountExtractor:
         self.per_cue_places = {k.lower(): {p.lower() for p in v} for k, v in pu.cue_places.items()}
         self.per_connectors = {c.lower() for c in pu.connectors}
         self.per_before_re = regex.compile(
-            r"(?:^|[\s,])(?:" + "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in sorted(pu.before_number, key=len, reverse=True))
-            + r")\s*$", regex.IGNORECASE)
+            r"(?:^|[\s,])(?:" + alternation(pu.before_number) + r")\s*$", regex.IGNORECASE)
         self.per_cue_re = words_regex(pu.cues)
         self.not_places = {w.lower() for w in pu.not_places}
         self.per_max_gap = pu.max_gap_words
@@ -178,7 +176,8 @@ class CountExtractor:
                 return role.category, urule.name + "+role:" + role.name
         if self.benef_re.search(suffix):
             return "beneficiaries", urule.name + "+served"
-        for role in self._roles_before(sentence_before):
+        role = next(self._roles_before(sentence_before), None)
+        if role is not None:
             return role.category, urule.name + "+role.before:" + role.name
         return "other", urule.name
 

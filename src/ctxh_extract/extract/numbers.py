@@ -25,12 +25,13 @@ The vocabulary is in ``rules/numbers.json``; qualifier cues (gần, hơn, ít nh
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
 
-from ..rules import Rules, load_rules
+from ..rules import Rules, alternation, load_rules
 
 # Digits: dot thousands (1.500, 25.000.000, 1.234,5), space thousands (160 000),
 # decimal comma (1,5), English decimal with one or two places (12.5), plain (03).
@@ -69,11 +70,11 @@ class NumberMention:
 
 
 def _num(v: float) -> float | int:
-    """Integers as int; '8,2 tỷ' is 8.2 * 1e9 = 8199999999.999999 in floats, so round what is
-    within a millionth of an integer."""
+    """Integers as int; '8,2 tỷ' is 8.2 * 1e9 = 8199999999.999999 in floats, so a value of 1 or
+    more within a billionth (relative) of an integer is that integer."""
     if isinstance(v, float):
         r = round(v)
-        if v.is_integer() or (abs(v) >= 1 and abs(v - r) < 1e-6 * max(1.0, abs(v)) * 1e-3):
+        if v.is_integer() or (abs(v) >= 1 and math.isclose(v, r, rel_tol=1e-9)):
             return int(r)
         return round(v, 6)
     return v
@@ -95,24 +96,24 @@ class NumberParser:
         vague = nr.vague.words
         self.weak = {w.lower() for w in nr.weak_words.words}
         words = set(self.digits_words) | self.ten | self.tens_marker | self.hundred | self.zero_tens | set(self.scales) | self.half
-        word_alt = "|".join(sorted((regex.escape(w) for w in words), key=len, reverse=True))
+        word_alt = alternation(words, False)
         self.atom_re = regex.compile(
             rf"{_NOT_LETTER_BEFORE}(?:(?P<dig>{_DIGITS})|(?P<word>{word_alt})){_NOT_LETTER_AFTER}",
             regex.IGNORECASE,
         )
         self.vague_re = regex.compile(
-            r"(?<![\p{L}])(?:" + "|".join(regex.escape(v).replace("\\ ", r"\s+") for v in sorted(vague, key=len, reverse=True)) + r")(?![\p{L}])",
+            r"(?<![\p{L}])(?:" + alternation(vague) + r")(?![\p{L}])",
             regex.IGNORECASE,
         )
         joiners = [j for j in nr.range_joiners if j != "hoặc"]
         self.range_gap_re = regex.compile(
-            r"\s*%?\s*(?:" + "|".join(regex.escape(j) for j in sorted(joiners, key=len, reverse=True)) + r")\s*$",
+            r"\s*%?\s*(?:" + alternation(joiners, False) + r")\s*$",
             regex.IGNORECASE,
         )
-        pw = "|".join(regex.escape(w) for w in nr.percent_words)
+        pw = alternation(nr.percent_words, False)
         self.percent_re = regex.compile(rf"\s*(?:{pw})", regex.IGNORECASE)
         q = rules.qualifiers
-        fillers = "|".join(regex.escape(f) for f in sorted(q.fillers, key=len, reverse=True))
+        fillers = alternation(q.fillers, False)
         self.before_cues = []
         self.after_cues = []
         for r in sorted(q.rules, key=lambda r: len(r.cue), reverse=True):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import regex
 
-from ..rules import Rules
+from ..rules import Rules, alternation
 from .context import FactCandidate, SentenceContext, evidence_span
 from .numbers import NumberMention
 
@@ -30,13 +30,13 @@ class PercentExtractor:
         pc = rules.percentages
         self.before = []
         for r in pc.change_before:
-            alt = "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in sorted(r.words, key=len, reverse=True))
+            alt = alternation(r.words)
             gap = r"(?:\s+\S+){0," + str(max(0, r.max_words - 1)) + "}"
             guard = "".join(rf"(?<!{regex.escape(w)}\s)" for w in r.not_after)
             self.before.append((r.name, regex.compile(rf"(?<![\p{{L}}]){guard}(?:{alt}){gap}\s*$", regex.IGNORECASE)))
         self.after = []
         for r in pc.change_after:
-            alt = "|".join(regex.escape(w).replace("\\ ", r"\s+") for w in sorted(r.words, key=len, reverse=True))
+            alt = alternation(r.words)
             gap = r"(?:\s*\S+\s*){0," + str(r.max_words) + "}?"
             self.after.append((r.name, regex.compile(rf"^{gap}\s*(?:{alt})(?![\p{{L}}])", regex.IGNORECASE)))
         self.skip = sorted((w.lower() for w in pc.subject_skip), key=len, reverse=True)

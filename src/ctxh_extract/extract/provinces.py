@@ -23,7 +23,7 @@ from datetime import date
 import regex
 
 from ..clean import normalize_tones
-from ..rules import Rules
+from ..rules import Rules, alternation
 
 REFORM_DATE = date(2025, 7, 1)
 
@@ -66,30 +66,25 @@ class Gazetteer:
         self.after_blockers = [(b["name"], b["words"]) for b in bl["after"]]
         pt = bl.get("person_titles")
         self.title_re = regex.compile(
-            r"(?:^|[\s(\"'“])(?:" + "|".join(regex.escape(w) for w in sorted(pt["words"], key=len, reverse=True))
-            + r")\s+(?:\p{Lu}\p{Ll}*\s+){1,3}$") if pt else None
+            r"(?:^|[\s(\"'“])(?:" + alternation(pt["words"], False) + r")\s+(?:\p{Lu}\p{Ll}*\s+){1,3}$") if pt else None
         dc = bl["district_city_words"]
         self.district_city = (dc["name"], dc["words"])
         self.before_re = [
-            (name, regex.compile(r"(?:^|[\s(\"'“])(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\s*$"))
+            (name, regex.compile(r"(?:^|[\s(\"'“])(?:" + alternation(words, False) + r")\s*$"))
             for name, words in self.before_blockers
         ]
         self.after_re = [
-            (name, regex.compile(r"^\s+(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\p{L}])"))
+            (name, regex.compile(r"^\s+(?:" + alternation(words, False) + r")(?![\p{L}])"))
             for name, words in self.after_blockers
         ]
-        self.district_re = regex.compile(r"(?:^|[\s(])(?:" + "|".join(regex.escape(w) for w in sorted(dc["words"], key=len, reverse=True)) + r")\s*$")
+        self.district_re = regex.compile(r"(?:^|[\s(])(?:" + alternation(dc["words"], False) + r")\s*$")
         pr = pv.primary
         self.national_re = _phrases_re(pr.national_cues)
         self.local_re = _phrases_re(pr.local_cues)
 
     @staticmethod
     def _compile(spellings: list[str]) -> regex.Pattern:
-        alts = set()
-        for s in spellings:
-            alts.add(s)
-            alts.add(s.upper())
-        body = "|".join(regex.escape(s).replace("\\ ", r"\s+") for s in sorted(alts, key=len, reverse=True))
+        body = alternation([*spellings, *(s.upper() for s in spellings)])
         return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{body})(?![\p{{L}}\p{{N}}])")
 
     def find(self, text: str, published: date | None = None, base: int = 0, cleaned: bool = False) -> list[Mention]:
@@ -131,7 +126,8 @@ class Gazetteer:
         intro = self.district_re.search(before)
         for _, pat in self.before_re:
             # 'thành phố Cần Thơ': 'phố' (street) is part of 'thành phố', which only the district rule judges
-            if pat.search(before) and not (intro and pat.search(before).end() == intro.end()):
+            hit = pat.search(before)
+            if hit and not (intro and hit.end() == intro.end()):
                 return True
         for _, pat in self.after_re:
             if pat.search(after):
@@ -197,8 +193,7 @@ class Gazetteer:
 def _phrases_re(phrases: list[str]) -> regex.Pattern | None:
     if not phrases:
         return None
-    body = "|".join(regex.escape(p).replace("\\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
-    return regex.compile(rf"(?<![\p{{L}}])(?:{body})(?![\p{{L}}])", regex.IGNORECASE)
+    return regex.compile(rf"(?<![\p{{L}}])(?:{alternation(phrases)})(?![\p{{L}}])", regex.IGNORECASE)
 
 
 def _key(surface: str, table: dict) -> str | None:

@@ -19,7 +19,6 @@ from .periods import Period
 
 CLAUSE_BREAKS = ";:\n"
 _YEAR = regex.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_WORDS_AFTER = {n: regex.compile(r"(?:\s*\S+){0,%d}" % n) for n in range(1, 11)}
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,7 @@ def find_cues(text: str, rules: Rules, base: int = 0, published_year: int | None
 
 
 AFTER_WINDOW_WORDS = 8     # a cue after the number reaches back this far ('100 cán bộ sẽ được ...')
+_AFTER_WINDOW = regex.compile(r"(?:\s*\S+){0,%d}" % AFTER_WINDOW_WORDS)
 
 
 def decide_target(pos: int, end: int, cues: list[Cue], section: Section, sentence_text: str,
@@ -79,17 +79,15 @@ def decide_target(pos: int, end: int, cues: list[Cue], section: Section, sentenc
     Nearest first: a cue before the number in its clause, then one just after it in its clause
     ('40 viên chức ... sẽ được cử'), then a cue in an earlier clause of the sentence, then the
     plan section; a weak cue ('đạt') only when nothing stronger speaks."""
-    rel = pos - sentence_start
-    clause_start = sentence_start + max(sentence_text.rfind(ch, 0, rel) for ch in CLAUSE_BREAKS) + 1
+    rel_start, clause_end = clause_bounds(sentence_text, pos - sentence_start, end - sentence_start)
+    clause_start = sentence_start + rel_start
     before = [c for c in cues if c.end <= pos]
     strong = [c for c in before if not c.weak]
     in_clause = [c for c in strong if c.start >= clause_start]
     if in_clause:
         c = in_clause[-1]
         return c.polarity == "target", c.rule
-    rel_end = end - sentence_start
-    clause_end = _clause_end(sentence_text, rel_end)
-    window_end = sentence_start + min(clause_end, _after_words(sentence_text, rel_end, AFTER_WINDOW_WORDS))
+    window_end = sentence_start + min(clause_end, _AFTER_WINDOW.match(sentence_text, end - sentence_start).end())
     after = [c for c in cues if c.start >= end and c.end <= window_end and not c.weak]
     if after:
         c = after[0]
@@ -177,13 +175,9 @@ def _year_in(s: str) -> int:
     return years[-1] if years else 10**6
 
 
-def _after_words(text: str, pos: int, n: int) -> int:
-    """Offset after the n-th word following ``pos``."""
-    m = _WORDS_AFTER[n].match(text, pos)
-    return m.end() if m else len(text)
-
-
-def _clause_end(text: str, pos: int) -> int:
-    ends = [text.find(ch, pos) for ch in CLAUSE_BREAKS]
-    ends = [e for e in ends if e >= 0]
-    return min(ends) if ends else len(text)
+def clause_bounds(text: str, pos: int, end: int | None = None) -> tuple[int, int]:
+    """(start, end) in ``text`` of the clause around ``pos``..``end`` (breaks: ; : newline)."""
+    end = pos if end is None else end
+    a = max(text.rfind(ch, 0, pos) for ch in CLAUSE_BREAKS) + 1
+    ends = [e for e in (text.find(ch, end) for ch in CLAUSE_BREAKS) if e >= 0]
+    return a, min(ends) if ends else len(text)
