@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from ctxh_extract.errors import GoldError
-from ctxh_extract.evaluate import evaluate, failing
+from ctxh_extract.errors import CtxhError, GoldError
+from ctxh_extract.evaluate import evaluate, failing, load_thresholds
 from ctxh_extract.models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention
 from ctxh_extract.store import Store
 
@@ -113,6 +114,17 @@ def test_thresholds(tmp_path):
     scores = evaluate(_gold(tmp_path), _db(tmp_path, [], [_pct()]))
     assert failing(scores, 0.9, None) == ["counts_core 0.000 < 0.900"]
     assert failing(scores, None, {"percentages": 0.9}) == []
+
+
+@pytest.mark.parametrize("content", ['{"min": {"provinces": "high"}}', '{"provinces": 0.9}', "{not json", "[1]"])
+def test_bad_thresholds_file_is_named(tmp_path, content):
+    f = tmp_path / "thresholds.json"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(CtxhError, match=rf"^{re.escape(str(f))}: not a thresholds file"):
+        load_thresholds(f)
+    good = tmp_path / "good.json"
+    good.write_text('{"about": "x", "min": {"provinces": 0.98}}', encoding="utf-8")
+    assert load_thresholds(good) == {"provinces": 0.98}
 
 
 # ------------------------------------------------------------------ gold validation

@@ -12,7 +12,6 @@ import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -146,16 +145,11 @@ def evaluate(
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
 ) -> None:
     """Score the database against gold annotations (ANNOTATION.md's Scoring)."""
-    from .evaluate import evaluate as run_eval, failing
+    from .evaluate import evaluate as run_eval, failing, load_thresholds
     from .rules import load_rules
 
     with reported():
-        limits = None
-        if thresholds:
-            try:
-                limits = json.loads(Path(thresholds).read_text(encoding="utf-8"))["min"]
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise CtxhError(f"{thresholds}: not a thresholds file ({{\"min\": {{score: value}}}}): {exc}") from None
+        limits = load_thresholds(thresholds) if thresholds else None
         scores = run_eval(gold, db, load_rules(rules), require_all=require_all)
     rep = scores.report
     if rep["articles_scored"] == 0:

@@ -19,9 +19,11 @@ target flag and period are all right: the figure a journalist can publish.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import CtxhError
 from .gold import check_evidence, load_gold
 from .models import CORE_CATEGORIES, GoldArticle
 from .rules import Rules, load_rules
@@ -228,6 +230,14 @@ def _err(aid: str, typ: str, kind: str, fact: dict, detail: str | None = None) -
     if detail:
         out["detail"] = detail
     return out
+
+
+def load_thresholds(path: str | Path) -> dict[str, float]:
+    """Per-score minimums from a ``{"min": {score: value}}`` file (CI's: .ci/thresholds.json)."""
+    try:
+        return {str(k): float(v) for k, v in json.loads(Path(path).read_text(encoding="utf-8"))["min"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CtxhError(f"{path}: not a thresholds file ({{\"min\": {{score: value}}}}): {exc}") from None
 
 
 def failing(scores: Scores, min_f1: float | None, thresholds: dict[str, float] | None) -> list[str]:
