@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import duckdb
 
-from .errors import CtxhError, DatabaseError
+from .errors import CtxhError
 from .store import TABLES, VIEWS, Store
 
 ALLOWED = {"SELECT", "EXPLAIN"}
@@ -25,14 +25,6 @@ ALLOWED = {"SELECT", "EXPLAIN"}
 
 class QueryError(CtxhError):
     """SQL that is refused or that DuckDB rejects: the message is DuckDB's first line."""
-
-
-def _connect_read_only(db: str) -> duckdb.DuckDBPyConnection:
-    Store(db, read_only=True).close()          # clear messages for missing, locked, foreign files
-    try:
-        return duckdb.connect(db, read_only=True, config={"enable_external_access": False})
-    except duckdb.Error as exc:
-        raise DatabaseError(db, str(exc).splitlines()[0]) from None
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -50,7 +42,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 
 
 def run_query(db: str, sql: str) -> tuple[list[str], list[tuple]]:
-    con = _connect_read_only(db)
+    con = Store(db, read_only=True, external_access=False).con   # Store: clear messages for bad files
     try:
         check_read_only(con, sql)
         try:
@@ -90,8 +82,7 @@ def export(db: str, out_dir: str, fmt: str = "parquet") -> list[tuple[str, str, 
     if fmt not in ("parquet", "csv"):
         raise CtxhError(f"unknown export format {fmt!r} (parquet or csv)")
     os.makedirs(out_dir, exist_ok=True)
-    Store(db, read_only=True).close()
-    con = duckdb.connect(db, read_only=True)
+    con = Store(db, read_only=True).con
     written = []
     try:
         names = [t for t in TABLES if t != "meta"] + list(VIEWS)

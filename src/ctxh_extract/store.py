@@ -183,7 +183,7 @@ def _ddl(table: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
 
 
-def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(path: str, read_only: bool, external_access: bool = True) -> duckdb.DuckDBPyConnection:
     if read_only and not os.path.exists(path):
         raise DatabaseError(path, "database not found (run `ctxh extract` first, or pass --db)")
     if os.path.isdir(path):
@@ -207,7 +207,8 @@ def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         # no extension is ever downloaded or loaded behind the user's back (DuckDB would for some files)
         return duckdb.connect(path, read_only=read_only,
-                              config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+                              config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                                      "enable_external_access": external_access})
     except duckdb.IOException as exc:
         msg = str(exc)
         low = msg.lower()
@@ -225,7 +226,8 @@ def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
 class Store:
     """A DuckDB database file holding the extracted facts."""
 
-    def __init__(self, path: str | os.PathLike, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike, read_only: bool = False, external_access: bool = True):
+        """``external_access`` False: SQL on this connection cannot read or write other files."""
         self.path = str(path)
         if not read_only:
             try:
@@ -236,7 +238,7 @@ class Store:
             except OSError as exc:
                 raise DatabaseError(self.path, f"cannot create its folder: {exc.strerror or exc}") from None
         self.read_only = read_only
-        self.con = _open(self.path, read_only)
+        self.con = _open(self.path, read_only, external_access)
         # DuckDB's buffer pool defaults to 80% of RAM and keeps every block it wrote: without a
         # limit the main process grows with the database (measured +4.4 MB per 1,000 articles)
         try:
