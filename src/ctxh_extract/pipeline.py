@@ -1,9 +1,10 @@
 """Many articles: discover -> skip unchanged -> process in workers -> store in batches.
 
-The main process walks the input, reads and hashes each file (cheap), skips
-articles whose bytes and rules are unchanged since the last run, and hands the
-rest to a pool of worker processes in bounded windows (memory stays flat however
-large the archive). Results come back in input order, so ``--workers 2`` writes
+The main process walks the input and hands the sources to a pool of worker
+processes in bounded windows (memory stays flat however large the archive). A
+worker reads and hashes its file, skips it when its bytes and rules are unchanged
+since the last run, else extracts and encodes the rows; the main process only
+loads the database. Results come back in input order, so ``--workers 2`` writes
 exactly what ``--workers 1`` writes. Every problem is a rejection with a reason;
 nothing an article contains can stop the run.
 """

@@ -42,6 +42,7 @@ def _bytes(size: str) -> int:
     base = 1024 if "I" in unit else 1000
     return int(float(m.group(1)) * base ** "BKMGT".index(unit[0]))
 
+
 # table -> [(column, type)], in CONTRACT order, then additions
 TABLES: dict[str, list[tuple[str, str]]] = {
     "articles": [
@@ -313,8 +314,10 @@ class Store:
     # ------------------------------------------------------------------ reads
     def known(self) -> dict[str, tuple[str, str | None, str | None]]:
         """article_id -> (sha256, rules_version, source_path): what an incremental run may skip."""
-        return {r[0]: (r[1], r[2], r[3]) for r in self.con.execute(
+        known = {r[0]: (r[1], r[2], r[3]) for r in self.con.execute(
             "SELECT article_id, sha256, rules_version, source_path FROM articles").fetchall()}
+        self._stored = set(known)
+        return known
 
     def _stored_ids(self) -> set[str]:
         """The article_ids in the database; read once, then kept up to date by write_encoded
