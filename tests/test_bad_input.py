@@ -350,12 +350,17 @@ def test_symlink_loop_terminates_and_loses_nothing(tmp_path):
 
 
 # --------------------------------------------------------------------------- the same article_id twice
-def test_two_files_with_the_same_article_id_in_one_run(tmp_path, seed_db_copy, db_snapshot):
+def _two_folders_with_x(tmp_path):
+    """a/x.txt and b/x.txt: two different seed articles that both get article_id 'x'."""
     a, b = tmp_path / "a", tmp_path / "b"
-    a.mkdir()
-    b.mkdir()
-    (a / "x.txt").write_bytes(SEED_FILES[2].read_bytes())
-    (b / "x.txt").write_bytes(SEED_FILES[3].read_bytes())
+    for folder, seed in ((a, SEED_FILES[2]), (b, SEED_FILES[3])):
+        folder.mkdir()
+        (folder / "x.txt").write_bytes(seed.read_bytes())
+    return a, b
+
+
+def test_two_files_with_the_same_article_id_in_one_run(tmp_path, seed_db_copy, db_snapshot):
+    a, b = _two_folders_with_x(tmp_path)
     before = db_snapshot(seed_db_copy)
     r = extract(a, b, db=seed_db_copy)
     assert r.returncode == 1
@@ -366,11 +371,7 @@ def test_two_files_with_the_same_article_id_in_one_run(tmp_path, seed_db_copy, d
 
 
 def test_same_article_id_in_a_later_run_replaces_and_says_so(tmp_path, seed_db_copy, db_snapshot):
-    a, b = tmp_path / "a", tmp_path / "b"
-    a.mkdir()
-    b.mkdir()
-    (a / "x.txt").write_bytes(SEED_FILES[2].read_bytes())
-    (b / "x.txt").write_bytes(SEED_FILES[3].read_bytes())
+    a, b = _two_folders_with_x(tmp_path)
     assert extract(a, db=seed_db_copy).returncode == 0
     before = db_snapshot(seed_db_copy)
     r = extract(b, db=seed_db_copy)

@@ -82,9 +82,9 @@ def wait_for_stored_batches(proc: subprocess.Popen, db: str, timeout: float = 12
     raise AssertionError("no batch was stored in time")
 
 
-def live_processes_in_group(pgid: int) -> list[int]:
-    """Processes of a process group that are still running (zombies do not count). Linux only."""
-    pids = []
+def _live_processes() -> list[tuple[int, int, int]]:
+    """(pid, parent pid, process group) of every running process (zombies do not count). Linux only."""
+    out = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -93,9 +93,13 @@ def live_processes_in_group(pgid: int) -> list[int]:
                 fields = fh.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            pids.append(int(entry))
-    return pids
+        if fields[0] != "Z":
+            out.append((int(entry), int(fields[1]), int(fields[2])))
+    return out
+
+
+def live_processes_in_group(pgid: int) -> list[int]:
+    return [pid for pid, _, group in _live_processes() if group == pgid]
 
 
 def wait_group_gone(pgid: int, timeout: float = 10) -> list[int]:
@@ -106,17 +110,7 @@ def wait_group_gone(pgid: int, timeout: float = 10) -> list[int]:
 
 
 def children_of(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                out.append(int(entry))
-    return out
+    return [child for child, parent, _ in _live_processes() if parent == pid]
 
 
 def kill_group(proc: subprocess.Popen) -> None:
