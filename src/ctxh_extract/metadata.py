@@ -18,8 +18,6 @@ from .rules import Rules
 
 
 _ANY_DATE = regex.compile(r"(?<!\d)(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>(?:19|20)\d\d)(?!\d)")
-_META_HINT = regex.compile(r"\d{1,2}[:h]\d{2}|\||thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ nhật|cập nhật|đăng|lượt xem|GMT",
-                           regex.IGNORECASE)
 
 
 @dataclass
@@ -57,7 +55,7 @@ def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = Non
         # a meta line with more than the date: 'Cập nhật lúc 07:30, Thứ Hai, 16/10/2023 | Lượt xem: 1.245'
         for k, ln in enumerate(head):
             s = ln.text.strip()
-            if len(s.split()) > 15 or not _META_HINT.search(s):
+            if len(s.split()) > 15 or not c["meta_line_hint"].search(s):
                 continue
             d = _date_of(_ANY_DATE.search(s))
             if d:

@@ -139,6 +139,10 @@ class WordList(_Loose):
     words: list[str]
 
 
+class Totals(WordList):
+    before_count: list[str] = []
+
+
 class TraineeBefore(_Loose):
     words: list[str]
     object_markers: list[str]
@@ -157,6 +161,7 @@ class TraineeAfter(_Loose):
 
 class PerUnit(_Loose):
     cues: list[str]
+    distributive: list[str] = []
     not_places: list[str] = []
     max_gap_words: int = 8
     cue_places: dict[str, list[str]] = {}
@@ -175,7 +180,7 @@ class CategoriesFile(_Loose):
     need_cues: WordList
     beneficiary_cues: WordList
     role_after_generic: _Loose
-    totals: WordList
+    totals: Totals
 
     @field_validator("categories")
     @classmethod
@@ -242,6 +247,7 @@ class DateRule(_Strict):
 class MetadataFile(_Loose):
     head_lines: int = 8
     date_rules: list[DateRule]
+    meta_line_words: WordList = WordList(words=[])
     outlet_rules: list[DateRule]
     outlet_names: dict[str, str]
     byline: _Loose
@@ -498,6 +504,9 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         c[key] = out
     c["date_rules"] = [(r, _compile(d / "metadata.json", texts["metadata.json"], r.name, r.regex, regex.IGNORECASE))
                        for r in rules.metadata.date_rules]
+    c["meta_line_hint"] = regex.compile(r"\d{1,2}[:h]\d{2}|\||GMT|(?<![\p{L}])(?:"
+                                        + alternation(rules.metadata.meta_line_words.words) + r")(?![\p{L}])",
+                                        regex.IGNORECASE)
     c["outlet_rules"] = [(r, _compile(d / "metadata.json", texts["metadata.json"], r.name, r.regex))
                          for r in rules.metadata.outlet_rules]
     for key in ("prefix_regex", "name_regex"):

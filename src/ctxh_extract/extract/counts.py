@@ -38,7 +38,8 @@ class CountExtractor:
         self._luot_re = regex.compile(r"(?i)lượt\s+")
         self.totals_re = regex.compile(
             r"\s+(?:" + alternation(cat.totals.words) + r")\s+[\d.,]+(?=\s)", regex.IGNORECASE)
-        self.total_before_re = regex.compile(r"(?<![\p{L}])tổng\s+số\s*$", regex.IGNORECASE)
+        self.total_before_re = regex.compile(rf"(?<![\p{{L}}])(?:{alternation(cat.totals.before_count)})\s*$",
+                                             regex.IGNORECASE) if cat.totals.before_count else None
         self.override_re = {u.name: words_regex(u.otherwise_if_nearby["words"]) for u in cat.units
                             if u.otherwise_if_nearby}
         self.not_unit_re = words_regex(cat.not_units.words)
@@ -66,6 +67,7 @@ class CountExtractor:
         self.per_before_re = regex.compile(
             r"(?:^|[\s,])(?:" + alternation(pu.before_number) + r")\s*$", regex.IGNORECASE)
         self.per_cue_re = words_regex(pu.cues)
+        self.per_distributive = {w.lower() for w in pu.distributive}
         self.not_places = {w.lower() for w in pu.not_places}
         self.per_max_gap = pu.max_gap_words
         self.qual_words = {q.cue.lower() for q in rules.qualifiers.rules} | {f.lower() for f in rules.qualifiers.fillers}
@@ -120,7 +122,8 @@ class CountExtractor:
         prefix = t[cs:qstart]
         suffix = t[uend:ce]
         category, rule = self._category(urule, prefix, suffix, t[cs:ce], t[:qstart], t, ctx.article_text or t)
-        if urule.requires_nearby and category == urule.category and self.total_before_re.search(prefix):
+        if urule.requires_nearby and category == urule.category and self.total_before_re \
+                and self.total_before_re.search(prefix):
             category, rule = urule.otherwise or category, urule.name + "+total"
         if category is None:
             return None
@@ -232,7 +235,7 @@ class CountExtractor:
         while words and words[-1].lower() in self.qual_words - {"có"}:
             words.pop()
         between = t[anchor[0]:qstart]
-        close = anchor[1] in ("mỗi", "từng") and len(_words(between)) <= self.per_max_gap \
+        close = anchor[1] in self.per_distributive and len(_words(between)) <= self.per_max_gap \
             and not any(ch.isdigit() for ch in between)
         if not (close or self.per_before_re.search(" ".join(words)) or _PLACE_LIST.fullmatch(between)):
             return None
