@@ -16,6 +16,9 @@ import textwrap
 import duckdb
 import pytest
 
+from ctxh_extract.errors import RulesError
+from ctxh_extract.rules import load_rules
+
 from helpers import ROOT, SEEDS, run_ctxh
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
@@ -510,3 +513,22 @@ def test_rules_unknown_category_names_file_and_rule_line(tmp_path, seed_db_copy,
     assert rule_line <= n <= bad_line, (line, rule_line, bad_line)      # the rule's first line, or the key's
     assert "unknown category 'staffs'" in line
     assert db_snapshot(seed_db_copy) == before
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda r: r.update(needles=["năm sinh"]), "holds none of its needles"),     # the matches say 'tuổi'
+    (lambda r: r.update(example="không có gì"), "does not match its regex"),
+])
+def test_exclusion_needles_must_cover_what_the_rule_matches(tmp_path, change, message):
+    """A needle that the rule's own example lacks would make the rule silently never fire."""
+    rules = _copy_rules(tmp_path)
+    f = rules / "exclusions.json"
+    data = json.loads(f.read_text(encoding="utf-8"))
+    rule = next(r for r in data["rules"] if r["name"] == "excl.age")
+    change(rule)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules)
+    line = text.count("\n", 0, text.index('"excl.age"')) + 1
+    assert str(exc.value).startswith(f"{f}:{line}: rule excl.age: ") and message in str(exc.value)

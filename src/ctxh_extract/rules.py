@@ -357,6 +357,22 @@ def _compile(path: Path, text: str, name: str, pattern: str, flags: int = 0) -> 
         raise RulesError(str(path), f"rule {name}: bad regular expression: {exc}", _line_of(text, f'"{name}"')) from None
 
 
+def _check_needles(rule: "RegexRule", pat: regex.Pattern, path: Path, text: str) -> None:
+    """A rule with ``needles`` is only tried on sentences holding one of them, so a needle must
+    occur in everything the rule matches: checked on the rule's ``example``, which must match."""
+    if not rule.needles or not rule.example:
+        return
+    matches = [m.group(0) for m in pat.finditer(rule.example)]
+    where = _line_of(text, f'"{rule.name}"')
+    if not matches:
+        raise RulesError(str(path), f"rule {rule.name}: its example {rule.example!r} does not match its regex", where)
+    needles = [n.lower() for n in rule.needles]
+    for m in matches:
+        if not any(n in m.lower() for n in needles):
+            raise RulesError(str(path), f"rule {rule.name}: the match {m!r} in its example holds none of its needles "
+                                        f"{rule.needles}; add one, or the rule will never be tried there", where)
+
+
 def alternation(words, flexible_spaces: bool = True) -> str:
     r"""``words`` as a regex alternation, escaped and longest first (so 'trường hợp' wins over
     'trường'); with ``flexible_spaces`` a space in a word matches any run of whitespace.
@@ -482,6 +498,8 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
                      regex.IGNORECASE | regex.MULTILINE))
         for r in rules.exclusions.rules
     ]
+    for r, pat in c["exclusions"]:
+        _check_needles(r, pat, d / "exclusions.json", texts["exclusions.json"])
     cues = []
     for r in rules.targets.rules:
         if r.regex:
