@@ -509,7 +509,9 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         pre = "".join(rf"(?<!\b{regex.escape(w)}\s)" for w in r.not_after)
         post = "".join(rf"(?!\s{regex.escape(w)}\b)" for w in r.not_before)
         full = rf"(?<![\w]){pre}(?:{pat})(?![\w]){post}"
-        needle = r.cue.lower() if r.cue else None     # a cheap substring test before the regex
+        # a cheap substring test before the regex: the cue's first word (its words may be split by
+        # any whitespace, which the regex allows and a whole-cue substring test would not)
+        needle = r.cue.lower().split()[0] if r.cue else None
         cues.append((r, _compile(d / "targets.json", texts["targets.json"], r.name, full, regex.IGNORECASE), needle))
     c["cues"] = cues
     for key, rel, items in (("line_rules", "boilerplate.json", rules.boilerplate.line_rules),
