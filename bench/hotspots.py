@@ -67,7 +67,10 @@ def main() -> int:
     make_corpus.build(n, make_corpus.DEFAULT_SEED, OUT / "corpus", quiet=True, at_least=True)
     folders = [str(OUT / "corpus" / "txt" / f"b{i:03d}") for i in range(n // make_corpus.PER_FOLDER)]
 
-    from ctxh_extract import clean, pipeline, process, read, segment, store
+    from ctxh_extract.ingest import read
+    from ctxh_extract.run import pipeline, process
+    from ctxh_extract.store import store
+    from ctxh_extract.text import clean, segment
     from ctxh_extract import extract as ex
     from ctxh_extract.extract import counts, numbers, percentages, provinces
 
@@ -273,7 +276,7 @@ def main() -> int:
 
     def alt_store() -> None:
         """Store.write: Python row building + JSON vs DuckDB's read_json/DELETE/INSERT."""
-        from ctxh_extract.store import Store
+        from ctxh_extract.store.store import Store
 
         class Timed:
             def __init__(self, con):

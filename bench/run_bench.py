@@ -393,7 +393,7 @@ def ctxh_run(paths: list[Path], db_name: str, workers: int, label: str, n: int, 
 # --------------------------------------------------------------------------- library run (stage split)
 LIB_SCRIPT = r"""
 import json, sys
-from ctxh_extract.pipeline import run_extract
+from ctxh_extract.run.pipeline import run_extract
 a = json.loads(sys.argv[1])
 s = run_extract(a["paths"], db=a["db"], workers=a["workers"], force=a.get("force", False))
 g = lambda k, d=None: getattr(s, k, d)
@@ -454,7 +454,7 @@ def baseline_run(files: list[Path]) -> dict:
 # --------------------------------------------------------------------------- profile
 PROFILE_SCRIPT = r"""
 import sys
-from ctxh_extract.pipeline import run_extract
+from ctxh_extract.run.pipeline import run_extract
 s = run_extract(sys.argv[1:-1], db=sys.argv[-1], workers=1)
 print(f"{s.loaded} articles, {s.wall:.1f} s; stages: "
       + ", ".join(f"{k} {v:.1f} s" for k, v in s.timings.items()))
@@ -516,7 +516,7 @@ def profile(n: int, seed: int, code_desc: str = "") -> None:
     tree = ConsoleRenderer(unicode=True, color=False, time="seconds", processor_options=opts).render(s)
     tree_lines = [ln for ln in tree.splitlines() if ln.strip()]
     start = next((i for i, ln in enumerate(tree_lines) if "run_extract" in ln), 0)
-    head = [f"pyinstrument profile of ctxh_extract.pipeline.run_extract(..., workers=1), in-process, over "
+    head = [f"pyinstrument profile of ctxh_extract.run.pipeline.run_extract(..., workers=1), in-process, over "
             f"{n_articles} bench articles (bench/make_corpus.py, seed {seed}); code: {code_desc}.",
             "Regenerate: .venv/bin/python bench/run_bench.py --profile  (full: bench/out/profile_full.txt, .pyisession)",
             f"without profiler: {plain}",

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from ctxh_extract import api
-from ctxh_extract.store import Store, encode
+from ctxh_extract.store.store import Store, encode
 
 HERE = Path(__file__).resolve().parent
 

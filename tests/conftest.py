@@ -18,7 +18,7 @@ def rules():
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory) -> str:
     """A database with the five seed articles (built once per test session; do not write to it)."""
-    from ctxh_extract.pipeline import run_extract
+    from ctxh_extract.run.pipeline import run_extract
 
     db = str(tmp_path_factory.mktemp("seed_db") / "seeds.duckdb")
     summary = run_extract([str(SEEDS)], db=db, workers=1)

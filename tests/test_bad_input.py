@@ -284,7 +284,7 @@ def test_file_deleted_between_discovery_and_read(tmp_path):
     db = str(tmp_path / "x.duckdb")
     script = textwrap.dedent(f"""
         import os, sys
-        import ctxh_extract.pipeline as pipeline
+        import ctxh_extract.run.pipeline as pipeline
         found = pipeline.discover
         def discover(paths, max_bytes):
             for item in found(paths, max_bytes):
@@ -304,7 +304,7 @@ def test_file_deleted_between_discovery_and_read(tmp_path):
 
 
 def test_source_load_after_unlink_and_on_non_files(tmp_path):
-    from ctxh_extract.read import Source, discover
+    from ctxh_extract.ingest.read import Source, discover
 
     f = tmp_path / "x.txt"
     f.write_text(SEED_TEXT, encoding="utf-8")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ctxh_extract.errors import CtxhError, GoldError
-from ctxh_extract.evaluate import evaluate, failing, load_thresholds
+from ctxh_extract.review.evaluate import evaluate, failing, load_thresholds
 from ctxh_extract.models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention
-from ctxh_extract.store import Store
+from ctxh_extract.store.store import Store
 
 from helpers import GOLD, ROOT, run_ctxh
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ctxh_extract.evaluate import evaluate, failing, load_thresholds
-from ctxh_extract.gold import NOT_GOLD
+from ctxh_extract.review.evaluate import evaluate, failing, load_thresholds
+from ctxh_extract.review.gold import NOT_GOLD
 
 from helpers import GOLD, ROOT, SEEDS, run_ctxh
 

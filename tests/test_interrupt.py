@@ -211,7 +211,7 @@ def test_article_that_kills_its_worker_is_rejected_by_name(tmp_path, db_snapshot
     db = str(tmp_path / "x.duckdb")
     script = textwrap.dedent(f"""
         import os, signal, sys
-        import ctxh_extract.process as stage          # workers import process() from here
+        import ctxh_extract.run.process as stage          # workers import process() from here
         real = stage.process
         def process(raw, rules, timings=None):
             if raw.article_id == "boom":

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ctxh_extract.pipeline import run_extract
-from ctxh_extract.store import Store
+from ctxh_extract.run.pipeline import run_extract
+from ctxh_extract.store.store import Store
 
 from helpers import GOLD, ROOT, SEEDS, run_ctxh
 

@@ -9,7 +9,7 @@ import json
 import duckdb
 import pytest
 
-from ctxh_extract.store import TABLES, VIEWS
+from ctxh_extract.store.store import TABLES, VIEWS
 
 from helpers import run_ctxh
 

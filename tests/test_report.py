@@ -24,7 +24,7 @@ import pytest
 from helpers import SEEDS, run_ctxh
 
 from ctxh_extract.errors import CtxhError, DatabaseError
-from ctxh_extract.report import write_report
+from ctxh_extract.review.report import write_report
 
 # An article whose markup would be visible in the DOM if it ever ran or rendered:
 # the script retitles the page and adds #pwned, the image's onerror marks <body>,
@@ -126,7 +126,7 @@ def offsets(mark: dict) -> tuple[int, int]:
 
 
 def extract_into(db: Path, *paths: Path) -> str:
-    from ctxh_extract.pipeline import run_extract
+    from ctxh_extract.run.pipeline import run_extract
 
     summary = run_extract([str(p) for p in paths], db=str(db), workers=1)
     assert summary.ok, summary.rejected

@@ -7,9 +7,9 @@ import os
 from datetime import date
 
 from .models import ArticleResult
-from .pipeline import RunSummary, run_extract
-from .process import process
-from .read import DEFAULT_MAX_BYTES, RawArticle, Source, decode, _file_sources
+from .run.pipeline import RunSummary, run_extract
+from .run.process import process
+from .ingest.read import DEFAULT_MAX_BYTES, RawArticle, Source, decode, _file_sources
 from .rules import load_rules
 from .errors import InputError
 

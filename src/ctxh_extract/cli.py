@@ -83,7 +83,7 @@ def extract(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary table."),
 ) -> None:
     """Read articles, extract facts, load the database; exit 1 if any article was rejected."""
-    from .pipeline import run_extract
+    from .run.pipeline import run_extract
 
     progress = None
     bar = None
@@ -145,7 +145,7 @@ def evaluate(
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
 ) -> None:
     """Score the database against gold annotations (ANNOTATION.md's Scoring)."""
-    from .evaluate import evaluate as run_eval, failing, load_thresholds
+    from .review.evaluate import evaluate as run_eval, failing, load_thresholds
     from .rules import load_rules
 
     with reported():
@@ -229,7 +229,7 @@ def query(
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, csv or json."),
 ) -> None:
     """Run read-only SQL against the database and print the result."""
-    from .query import run_query, to_csv, to_json
+    from .store.query import run_query, to_csv, to_json
 
     with reported():
         cols, rows = run_query(db, sql)
@@ -254,7 +254,7 @@ def export(
     db: str = DbOpt,
 ) -> None:
     """Write every table and view to OUT as Parquet or CSV files."""
-    from .query import export as run_export
+    from .store.export import export as run_export
 
     with reported():
         written = run_export(db, out_dir, fmt.value)
@@ -268,7 +268,7 @@ def report(
     db: str = DbOpt,
 ) -> None:
     """Write a standalone HTML page to review every extracted fact in its article."""
-    from .report import write_report
+    from .review.report import write_report
 
     with reported():
         n_articles, n_facts = write_report(db, out_file)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import regex
 
 from ..rules import Rules
-from ..segment import Sentence
+from ..text.segment import Sentence
 from .context import SentenceContext
 from .counts import CountCandidate, CountExtractor
 from .numbers import parser_for

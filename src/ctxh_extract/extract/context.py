@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..segment import Sentence, Token
+from ..text.segment import Sentence, Token
 from .numbers import NumberMention
 from .periods import Period
 from .provinces import Mention

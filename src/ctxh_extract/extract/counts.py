@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import regex
 
 from ..rules import Rules, UnitRule, alternation, words_regex
-from ..segment import tokenize
+from ..text.segment import tokenize
 from .context import FactCandidate, SentenceContext, evidence_span
 from .numbers import NumberMention
 

@@ -22,7 +22,7 @@ from datetime import date
 
 import regex
 
-from ..clean import normalize_tones
+from ..text.clean import normalize_tones
 from ..rules import Rules, alternation
 
 REFORM_DATE = date(2025, 7, 1)

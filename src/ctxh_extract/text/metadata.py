@@ -14,7 +14,7 @@ from datetime import date
 import regex
 
 from .layout import BODY_LABELS, Line
-from .rules import Rules
+from ..rules import Rules
 
 
 _ANY_DATE = regex.compile(r"(?<!\d)(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>(?:19|20)\d\d)(?!\d)")

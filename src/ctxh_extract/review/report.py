@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import CtxhError, DatabaseError
-from .store import Store
+from ..errors import CtxhError, DatabaseError
+from ..store.store import Store
 
 FACT_TABLES = ("counts", "percentages", "province_mentions")
 TYPE_OF_TABLE = {"counts": "count", "percentages": "percentage", "province_mentions": "province"}

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import DatabaseError
-from .models import ArticleResult
+from ..errors import DatabaseError
+from ..models import ArticleResult
 
 SCHEMA_VERSION = 1
 # DuckDB's buffer pool while extracting. bench/store_only.py: with 64 MB the loader's RSS stays

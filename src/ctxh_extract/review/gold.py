@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import GoldError
-from .models import GoldArticle
-from .rules import Rules
+from ..errors import GoldError
+from ..models import GoldArticle
+from ..rules import Rules
 
 NOT_GOLD = {"thresholds.json"}
 

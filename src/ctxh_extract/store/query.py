@@ -1,4 +1,4 @@
-"""Read-only SQL for journalists, and export of every table and view.
+"""Read-only SQL for journalists, and its output as a table, CSV or JSON.
 
 ``ctxh query`` opens the database read-only, refuses anything but reading
 (``DROP``, ``INSERT``, ``ATTACH``, ``COPY``, ``INSTALL`` ...) before running it,
@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from datetime import date, datetime
 from decimal import Decimal
 
 import duckdb
 
-from .errors import CtxhError
-from .store import TABLES, VIEWS, Store
+from ..errors import CtxhError
+from .store import Store
 
 ALLOWED = {"SELECT", "EXPLAIN"}
 
@@ -75,25 +74,3 @@ def to_csv(cols: list[str], rows: list[tuple]) -> str:
 
 def to_json(cols: list[str], rows: list[tuple]) -> str:
     return json.dumps([{c: _plain(v) for c, v in zip(cols, r)} for r in rows], ensure_ascii=False, default=str)
-
-
-def export(db: str, out_dir: str, fmt: str = "parquet") -> list[tuple[str, str, int]]:
-    """Write every table and view; returns (name, path, rows) per file."""
-    if fmt not in ("parquet", "csv"):
-        raise CtxhError(f"unknown export format {fmt!r} (parquet or csv)")
-    os.makedirs(out_dir, exist_ok=True)
-    con = Store(db, read_only=True).con
-    written = []
-    try:
-        names = [t for t in TABLES if t != "meta"] + list(VIEWS)
-        for name in names:
-            path = os.path.join(out_dir, f"{name}.{fmt}")
-            opts = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER true)"
-            con.execute(f"COPY (SELECT * FROM {name}) TO '{path.replace(chr(39), chr(39) * 2)}' {opts}")
-            n = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            written.append((name, path, n))
-    except duckdb.Error as exc:
-        raise CtxhError(f"{out_dir}: export failed: {str(exc).splitlines()[0]}") from None
-    finally:
-        con.close()
-    return written

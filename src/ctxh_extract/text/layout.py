@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .rules import Rules
+from ..rules import Rules
 
 BODY_LABELS = {"body", "title", "caption_credit"}
 

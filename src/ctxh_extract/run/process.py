@@ -12,14 +12,14 @@ import time
 from bisect import bisect_right
 from collections import defaultdict
 
-from .clean import clean
-from .extract import extract_sentences, extractors_for
-from .layout import BODY_LABELS, classify
-from .metadata import find_metadata
-from .models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention, Segment
-from .read import RawArticle
-from .rules import Rules
-from .segment import split_sentences
+from ..text.clean import clean
+from ..extract import extract_sentences, extractors_for
+from ..text.layout import BODY_LABELS, classify
+from ..text.metadata import find_metadata
+from ..models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention, Segment
+from ..ingest.read import RawArticle
+from ..rules import Rules
+from ..text.segment import split_sentences
 
 STAGES = ("clean", "segment", "extract", "models")
 

@@ -23,11 +23,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CtxhError
+from ..errors import CtxhError
 from .gold import check_evidence, load_gold
-from .models import CORE_CATEGORIES, GoldArticle
-from .rules import Rules, load_rules
-from .store import Store
+from ..models import CORE_CATEGORIES, GoldArticle
+from ..rules import Rules, load_rules
+from ..store.store import Store
 
 COUNT_ATTRS = ("qualifier", "value_max", "is_target", "period", "per_unit")
 PCT_ATTRS = ("qualifier", "value_max", "is_target", "period", "kind")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 TEXT_EXT = {".txt"}
 HTML_EXT = {".html", ".htm"}

@@ -1,0 +1,1 @@
+"""Review: check what was extracted, against gold annotations (evaluate) or by eye (report)."""

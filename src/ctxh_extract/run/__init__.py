@@ -1,0 +1,1 @@
+"""Run: one article through every stage (process), and many articles through workers (pipeline)."""

@@ -1,0 +1,1 @@
+"""Store: the DuckDB database (tables, views, migrations), read-only queries and exports."""
