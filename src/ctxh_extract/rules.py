@@ -37,17 +37,20 @@ RULE_FILES = (
 
 
 def default_rules_dir() -> Path:
-    """``$CTXH_RULES``, else the ``rules/`` folder of the source checkout."""
+    """``$CTXH_RULES``; else the rules an installed package carries (``ctxh_extract/_rules``,
+    copied from ``rules/`` by the build, see setup.py); else, in a source checkout or an
+    editable install, the checkout's ``rules/``. ``--rules DIR`` overrides all three."""
     env = os.environ.get("CTXH_RULES")
     if env:
         return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "rules"
-        if (cand / "categories.json").is_file():
-            return cand
-    packaged = here.parent / "_rules"
-    return packaged
+    here = Path(__file__).resolve().parent
+    packaged = here / "_rules"
+    if (packaged / "categories.json").is_file():
+        return packaged
+    checkout = here.parent.parent                 # src/ctxh_extract -> the checkout
+    if (checkout / "pyproject.toml").is_file() and (checkout / "rules" / "categories.json").is_file():
+        return checkout / "rules"
+    return packaged                               # missing: load_rules says so
 
 
 # --------------------------------------------------------------------------- schemas
