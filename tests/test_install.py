@@ -106,5 +106,8 @@ def test_wheel_installs_and_runs_without_a_checkout(tmp_path):
     q = _run(bin_ / "ctxh", "query", "SELECT count(*) AS n FROM counts", "--format", "json", cwd=work)
     assert json.loads(q.stdout)[0]["n"] > 0
 
+    helps = _run(bin_ / "ctxh", "extract", "--help", cwd=work).stdout
+    assert "Usage: ctxh extract [OPTIONS] PATH..." in helps and "list[str]" not in helps
+
     (work / "example.py").write_text(_library_example(), encoding="utf-8")
     assert "library example OK" in _run(bin_ / "python", "example.py", cwd=work).stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 from contextlib import contextmanager
 from enum import Enum
 from typing import Optional
@@ -22,13 +23,47 @@ from rich.table import Table
 from . import __version__
 from .errors import CtxhError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="Extract facts about the social-work profession (công tác xã hội) from Vietnamese news into DuckDB.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    help="Extract facts about the social-work profession (công tác xã hội) from Vietnamese news "
+         "articles into a DuckDB database: the provinces an article names, counts (trainees, "
+         "collaborators, centres, ...) and percentages, each with its evidence and the rule that "
+         "found it. Run `ctxh COMMAND --help` for the options of one command.",
+    epilog=("\b\nExit codes (every command):\n"
+            "  0    it did what was asked\n"
+            "  1    an article was rejected, a score is under its threshold, or a database or\n"
+            "       file could not be used (one line on stderr names it)\n"
+            "  2    a usage error (an unknown option, a path that does not exist) or a broken\n"
+            "       rules or gold file\n"
+            "  130  interrupted (what was stored is kept)\n\n"
+            "\b\nExample:\n"
+            "  ctxh extract seeds/ && ctxh report && ctxh query \"SELECT * FROM province_summary\""),
+)
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_DB = "data/ctxh.duckdb"
-DbOpt = typer.Option(DEFAULT_DB, "--db", help="DuckDB database file.")
+DbOpt = typer.Option(DEFAULT_DB, "--db", metavar="FILE", help="The DuckDB database file.")
+RulesOpt = typer.Option(None, "--rules", metavar="DIR",
+                        help="A rules folder to use instead of the installed rules (or set CTXH_RULES).")
+
+
+def _epilog(exit_codes: list[tuple[str, str]], example: str) -> str:
+    """The end of a command's help: its exit codes and one example (kept as written)."""
+    lines = ["\b", "Exit codes:"]
+    for code, what in exit_codes:
+        lines += textwrap.wrap(what, 72, initial_indent=f"  {code:<4} ", subsequent_indent=" " * 7)
+    return "\n".join(lines) + "\n\n\b\nExample:\n  " + example
+
+
+def _at_least(minimum: float, maximum: float | None = None):
+    """Range check with a message in words (click's own shows 'x>=1' in the help)."""
+    def check(value):
+        if value is not None and (value < minimum or (maximum is not None and value > maximum)):
+            want = f"between {minimum} and {maximum}" if maximum is not None else f"{minimum} or more"
+            raise typer.BadParameter(f"must be {want}, not {value}")
+        return value
+    return check
 
 
 class Fmt(str, Enum):
@@ -72,17 +107,37 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 # --------------------------------------------------------------------------- extract
-@app.command()
+@app.command(
+    short_help="Read articles, extract their facts and load them into the database.",
+    epilog=_epilog([("0", "every article was loaded, or was unchanged since the last run"),
+                    ("1", "at least one article was rejected (each named on stderr), or the database could not be used"),
+                    ("2", "a usage error (a path that does not exist, a bad option) or a broken rules file"),
+                    ("130", "interrupted; the articles stored so far are kept")],
+                   "ctxh extract seeds/ data/gold/articles/ --db data/ctxh.duckdb --workers 2"),
+)
 def extract(
-    paths: list[str] = typer.Argument(..., help="Files or folders of .txt, .html/.htm, .jsonl articles."),
+    paths: list[str] = typer.Argument(..., metavar="PATH...", show_default=False,
+                                      help="Files or folders (walked recursively) of .txt, .html/.htm and .jsonl "
+                                           "articles."),
     db: str = DbOpt,
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: number of cores)."),
-    force: bool = typer.Option(False, "--force", help="Re-extract articles even when bytes and rules are unchanged."),
-    max_size: float = typer.Option(10.0, "--max-size", min=0.001, help="Reject files larger than this many MB."),
-    rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory (default: the project's rules/)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary table."),
+    workers: Optional[int] = typer.Option(None, "--workers", metavar="N", callback=_at_least(1),
+                                          help="How many worker processes extract in parallel (default: the "
+                                               "number of cores)."),
+    force: bool = typer.Option(False, "--force", help="Re-extract articles even when their bytes and the rules "
+                                                      "are unchanged."),
+    max_size: float = typer.Option(10.0, "--max-size", metavar="MB", callback=_at_least(0.001),
+                                   help="Reject files larger than this many megabytes."),
+    rules: Optional[str] = RulesOpt,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no progress bar and no summary, only problems."),
 ) -> None:
-    """Read articles, extract facts, load the database; exit 1 if any article was rejected."""
+    """Read articles, extract their facts and load them into the database.
+
+    Each article is cleaned, split into body and boilerplate, and searched for
+    provinces, counts and percentages. Running it again is cheap: an article whose
+    bytes and rules are unchanged is skipped, and re-extracting one replaces its
+    rows. At the end a summary says what was found, what was skipped and why, and
+    what to run next.
+    """
     from .run.pipeline import run_extract
 
     progress = None
@@ -132,19 +187,36 @@ def extract(
 
 
 # --------------------------------------------------------------------------- evaluate
-@app.command()
+@app.command(
+    short_help="Score the database against hand-made gold annotations.",
+    epilog=_epilog([("0", "every score is at or above its threshold (or no threshold was given)"),
+                    ("1", "a score is under --min-f1 or its --thresholds minimum, no gold article is in the "
+                          "database, or the database could not be used"),
+                    ("2", "a usage error, or a broken gold, thresholds or rules file")],
+                   "ctxh evaluate --gold data/gold --db data/eval.duckdb --show-errors"),
+)
 def evaluate(
-    gold: str = typer.Option("data/gold", "--gold", help="Folder of gold JSON files."),
+    gold: str = typer.Option("data/gold", "--gold", metavar="DIR", help="The folder of gold JSON files."),
     db: str = DbOpt,
-    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
-    min_f1: Optional[float] = typer.Option(None, "--min-f1", min=0.0, max=1.0,
-                                           help="Exit 1 when a headline F1 (provinces, core counts, percentages) is under this."),
-    thresholds: Optional[str] = typer.Option(None, "--thresholds", help="JSON file of per-score minimums."),
-    show_errors: bool = typer.Option(False, "--show-errors", help="List every false positive, false negative and wrong attribute."),
-    require_all: bool = typer.Option(False, "--require-all", help="Score gold articles missing from the database as all missed."),
-    rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON instead of tables."),
+    min_f1: Optional[float] = typer.Option(None, "--min-f1", metavar="X", callback=_at_least(0.0, 1.0),
+                                           help="Exit 1 when a headline F1 (provinces, core counts, percentages) "
+                                                "is under X, a number from 0 to 1."),
+    thresholds: Optional[str] = typer.Option(None, "--thresholds", metavar="FILE",
+                                             help="A JSON file of per-score minimums (as in .ci/thresholds.json)."),
+    show_errors: bool = typer.Option(False, "--show-errors", help="List every false positive, false negative and "
+                                                                  "wrong attribute with its evidence and rule."),
+    require_all: bool = typer.Option(False, "--require-all", help="Score gold articles missing from the database "
+                                                                  "as all missed."),
+    rules: Optional[str] = RulesOpt,
 ) -> None:
-    """Score the database against gold annotations (ANNOTATION.md's Scoring)."""
+    """Score the database against hand-made gold annotations.
+
+    Prints micro precision, recall and F1 per fact type, primary-province
+    accuracy and attribute accuracies, as defined in docs/ANNOTATION.md, plus a
+    strict score where a fact counts only when its value, qualifier, target flag
+    and period are all right.
+    """
     from .review.evaluate import evaluate as run_eval, failing, load_thresholds
     from .rules import load_rules
 
@@ -222,13 +294,27 @@ def _print_errors(errors: list[dict]) -> None:
 
 
 # --------------------------------------------------------------------------- query / export / report
-@app.command()
+@app.command(
+    short_help="Run read-only SQL against the database and print the result.",
+    epilog=_epilog([("0", "the result was printed"),
+                    ("1", "the SQL was refused or failed, or the database could not be used"),
+                    ("2", "a usage error (no SQL given, a bad option)")],
+                   "ctxh query \"SELECT province, sum(value) FROM facts WHERE category = 'trainees' "
+                   "GROUP BY 1\" --format csv"),
+)
 def query(
-    sql: str = typer.Argument(..., help="A read-only SQL query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)."),
+    sql: str = typer.Argument(..., metavar="SQL", show_default=False,
+                              help="One read-only statement: SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE or EXPLAIN."),
     db: str = DbOpt,
-    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table, csv or json."),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", metavar="table|csv|json",
+                            help="Print a table, CSV or JSON."),
 ) -> None:
-    """Run read-only SQL against the database and print the result."""
+    """Run read-only SQL against the database and print the result.
+
+    Statements that change anything (INSERT, DROP, ATTACH, COPY, ...) are refused,
+    and access to other files is switched off. The tables and views are described
+    in the README and docs/CONTRACT.md.
+    """
     from .store.query import run_query, to_csv, to_json
 
     with reported():
@@ -247,13 +333,24 @@ def query(
         out.print(f"{len(rows)} row(s)")
 
 
-@app.command()
+@app.command(
+    short_help="Write every table and view to a folder, one file each.",
+    epilog=_epilog([("0", "every file was written"),
+                    ("1", "the database could not be used or a file could not be written"),
+                    ("2", "a usage error (no --out, a bad option)")],
+                   "ctxh export --out data/export --format csv"),
+)
 def export(
-    out_dir: str = typer.Option(..., "--out", help="Folder to write one file per table and view."),
-    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format", help="parquet or csv."),
+    out_dir: str = typer.Option(..., "--out", metavar="DIR", show_default=False,
+                                help="The folder to write one file per table and view into."),
+    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format", metavar="parquet|csv",
+                                  help="Write Parquet or CSV files."),
     db: str = DbOpt,
 ) -> None:
-    """Write every table and view to OUT as Parquet or CSV files."""
+    """Write every table and view of the database to a folder, one file each.
+
+    Each file is named after its table or view and holds all of its rows.
+    """
     from .store.export import export as run_export
 
     with reported():
@@ -262,12 +359,22 @@ def export(
         out.print(f"{name:20} {n:8} rows -> {path}", markup=False)
 
 
-@app.command()
+@app.command(
+    short_help="Write an HTML page to review every extracted fact in its article.",
+    epilog=_epilog([("0", "the page was written"),
+                    ("1", "the database could not be used or the page could not be written"),
+                    ("2", "a usage error (a bad option)")],
+                   "ctxh report --db data/ctxh.duckdb --out data/report.html"),
+)
 def report(
-    out_file: str = typer.Option("data/report.html", "--out", help="HTML file to write."),
+    out_file: str = typer.Option("data/report.html", "--out", metavar="FILE", help="The HTML file to write."),
     db: str = DbOpt,
 ) -> None:
-    """Write a standalone HTML page to review every extracted fact in its article."""
+    """Write a standalone HTML page to review every extracted fact in its article.
+
+    Every article is shown with each fact highlighted in place and boilerplate
+    greyed out, with a summary per province. The page makes no network requests.
+    """
     from .review.report import write_report
 
     with reported():
@@ -275,9 +382,19 @@ def report(
     out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts", markup=False)
 
 
-@app.command("check-rules")
-def check_rules(rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory.")) -> None:
-    """Validate the rule files and print what they hold."""
+@app.command(
+    "check-rules",
+    short_help="Check the rule files and say what they hold.",
+    epilog=_epilog([("0", "every rules file is valid"),
+                    ("2", "a rules file is broken (its line and the reason are printed)")],
+                   "ctxh check-rules --rules my-rules/"),
+)
+def check_rules(rules: Optional[str] = RulesOpt) -> None:
+    """Check the rule files and say where they are and what they hold.
+
+    Every command does this check before it reads any article. To change the
+    rules, copy the folder it names, edit the copy and pass it with --rules.
+    """
     from .rules import load_rules
 
     with reported():
