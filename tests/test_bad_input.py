@@ -85,9 +85,44 @@ def test_bad_file_is_rejected_by_name_and_db_untouched(case, how, tmp_path, seed
     make(bad)
     before = db_snapshot(seed_db_copy)
     r = extract(bad if how == "file" else folder, db=seed_db_copy, timeout=60)   # a FIFO must not hang the run
-    assert r.returncode == 1, r.stderr
-    one_line(r, "rejected:", bad, reason)
+    if case == "dangling_symlink" and how == "file":   # named on the command line: a usage error (below)
+        assert r.returncode == 2, r.stderr
+        one_line(r, "error:", bad, reason)
+    else:
+        assert r.returncode == 1, r.stderr
+        one_line(r, "rejected:", bad, reason)
     assert db_snapshot(seed_db_copy) == before
+
+
+# --------------------------------------------------------------------------- paths that are not there
+def test_missing_path_is_a_usage_error_and_creates_no_database(tmp_path):
+    """A typo on the command line exits 2 with one line naming it, and leaves no empty database behind."""
+    db = tmp_path / "data" / "new.duckdb"
+    r = run_ctxh("extract", "no-such-folder/", "--db", str(db), cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == ["error: no-such-folder/: no such file or directory (nothing was read or written)"]
+    assert r.stdout == ""
+    assert not (tmp_path / "data").exists()
+
+
+def test_missing_path_next_to_good_ones_stops_before_reading(tmp_path, seed_db_copy, db_snapshot):
+    """One good folder and one typo: nothing is loaded and the existing database is not touched."""
+    good = tmp_path / "good.txt"
+    good.write_text(SEED_TEXT, encoding="utf-8")
+    before = db_snapshot(seed_db_copy)
+    r = extract(good, tmp_path / "typo.txt", db=seed_db_copy)
+    assert r.returncode == 2
+    one_line(r, "error:", tmp_path / "typo.txt", "no such file or directory")
+    assert db_snapshot(seed_db_copy) == before
+
+
+def test_missing_path_from_the_library_raises_usage_error(tmp_path):
+    from ctxh_extract.api import run_extract
+    from ctxh_extract.errors import UsageError
+
+    with pytest.raises(UsageError, match="nope.txt: no such file or directory"):
+        run_extract([str(tmp_path / "nope.txt")], db=str(tmp_path / "x.duckdb"))
+    assert not (tmp_path / "x.duckdb").exists()
 
 
 def test_good_articles_load_next_to_bad_ones_with_workers(tmp_path, seed_db_copy, db_snapshot):

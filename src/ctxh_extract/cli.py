@@ -138,8 +138,10 @@ def extract(
     rows. At the end a summary says what was found, what was skipped and why, and
     what to run next.
     """
-    from .run.pipeline import run_extract
+    from .run.pipeline import check_paths, run_extract
 
+    with reported():
+        check_paths(paths)            # before the progress bar, so the error is the only line
     progress = None
     bar = None
     if not quiet:

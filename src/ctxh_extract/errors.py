@@ -26,6 +26,13 @@ class InputError(_FileError):
     """An article file that cannot be read or makes no sense as an article."""
 
 
+class UsageError(CtxhError):
+    """A command line that names a path that is not there: exit 2, before anything is read or written
+    (so a typo never creates an empty database)."""
+
+    exit_code = 2
+
+
 class GoldError(_FileError):
     """A gold annotation file that breaks the format of ANNOTATION.md."""
 

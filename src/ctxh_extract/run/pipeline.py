@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 
 from pydantic import ValidationError
 
-from ..errors import CtxhError, InputError
+from ..errors import CtxhError, InputError, UsageError
 from ..models import ArticleResult
 from ..ingest.read import DEFAULT_MAX_BYTES, Source, WalkProblem, decode, discover
 from ..rules import Rules, load_rules
@@ -259,6 +259,7 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     """
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     t_start = time.perf_counter()
+    check_paths(paths)                                  # a typo is a usage error: no database is created
     rules = load_rules(rules_dir)                       # bad rules stop the run before any article
     workers = max(1, workers or os.cpu_count() or 1)
     store = Store(db)
@@ -312,6 +313,15 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
             pass
         store.close()
     return summary
+
+
+def check_paths(paths: list[str]) -> None:
+    """Raise :class:`UsageError` naming every path given that does not exist (a broken link counts:
+    nothing is behind it). Paths inside folders that vanish later are rejections, not this."""
+    missing = [f"{p}: {'broken symbolic link' if os.path.islink(p) else 'no such file or directory'}"
+               for p in paths if not os.path.exists(p)]
+    if missing:
+        raise UsageError("; ".join(missing) + " (nothing was read or written)")
 
 
 def _flush(store: Store, batch: list[Encoded], summary: RunSummary, progress) -> None:
