@@ -131,8 +131,8 @@ def test_good_articles_load_next_to_bad_ones_with_workers(tmp_path, seed_db_copy
     for name, (make, _) in BAD_FILES.items():
         if name != "fifo" or hasattr(os, "mkfifo"):
             make(folder / f"{name}.txt")
-    (folder / "good.txt").write_text(SEED_TEXT, encoding="utf-8")
-    before = db_snapshot(seed_db_copy)
+    (folder / "good.txt").write_text(SEED_TEXT + "\n", encoding="utf-8")   # not the stored seed's bytes (a copy
+    before = db_snapshot(seed_db_copy)                                      # would be loaded once, as the seed)
     r = extract(folder, db=seed_db_copy, workers=2, timeout=120)
     assert r.returncode == 1
     for name, (_, reason) in BAD_FILES.items():
@@ -389,11 +389,12 @@ def test_symlink_loop_terminates_and_loses_nothing(tmp_path):
 
 # --------------------------------------------------------------------------- the same article_id twice
 def _two_folders_with_x(tmp_path):
-    """a/x.txt and b/x.txt: two different seed articles that both get article_id 'x'."""
+    """a/x.txt and b/x.txt: two different seed articles that both get article_id 'x' (a line
+    break added, so that neither is a byte-for-byte copy of a stored seed, which is loaded once)."""
     a, b = tmp_path / "a", tmp_path / "b"
     for folder, seed in ((a, SEED_FILES[2]), (b, SEED_FILES[3])):
         folder.mkdir()
-        (folder / "x.txt").write_bytes(seed.read_bytes())
+        (folder / "x.txt").write_bytes(seed.read_bytes() + b"\n")
     return a, b
 
 
@@ -404,7 +405,7 @@ def test_two_files_with_the_same_article_id_in_one_run(tmp_path, seed_db_copy, d
     assert r.returncode == 1
     one_line(r, "rejected:", b / "x.txt", "duplicate article_id 'x'", f"already read from {a / 'x.txt'}", "rename")
     after = db_snapshot(seed_db_copy)
-    assert after["per_article"]["x"] == before["per_article"][SEED_FILES[2].stem]      # a's article, untouched by b
+    assert after["per_article"]["x"][1:] == before["per_article"][SEED_FILES[2].stem][1:]   # a's, untouched by b
     assert {k: v for k, v in after["per_article"].items() if k != "x"} == before["per_article"]
 
 
@@ -416,7 +417,7 @@ def test_same_article_id_in_a_later_run_replaces_and_says_so(tmp_path, seed_db_c
     assert r.returncode == 0, r.stderr
     one_line(r, "note:", b / "x.txt", "replaces article 'x'", f"from {a / 'x.txt'}")
     after = db_snapshot(seed_db_copy)
-    assert after["per_article"]["x"] == before["per_article"][SEED_FILES[3].stem]      # now b's article, whole
+    assert after["per_article"]["x"][1:] == before["per_article"][SEED_FILES[3].stem][1:]   # now b's, whole
     assert after["articles"] == before["articles"]
 
 

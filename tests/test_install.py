@@ -99,6 +99,7 @@ def test_wheel_installs_and_runs_without_a_checkout(tmp_path):
 
     ext = _run(bin_ / "ctxh", "extract", "seeds", cwd=work)
     assert (work / "data" / "ctxh.duckdb").is_file()
+    assert "5 articles" in ext.stdout and "ctxh report" in ext.stdout
 
     _run(bin_ / "ctxh", "report", cwd=work)
     assert "<html" in (work / "data" / "report.html").read_text(encoding="utf-8").lower()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import textwrap
+from collections import Counter
 from contextlib import contextmanager
 from enum import Enum
 from typing import Optional
@@ -129,6 +131,8 @@ def extract(
                                    help="Reject files larger than this many megabytes."),
     rules: Optional[str] = RulesOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no progress bar and no summary, only problems."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also name every file skipped because it is not "
+                                                                "an article type (.pdf, .docx, ...)."),
 ) -> None:
     """Read articles, extract their facts and load them into the database.
 
@@ -144,7 +148,7 @@ def extract(
         check_paths(paths)            # before the progress bar, so the error is the only line
     progress = None
     bar = None
-    if not quiet:
+    if not quiet and err.is_terminal:     # a bar in a log file is noise
         bar = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                        TimeElapsedColumn(), console=err, transient=True)
         task = bar.add_task("extract", total=None, info="")
@@ -169,23 +173,87 @@ def extract(
         err.print(f"note: {path}: {note}", markup=False)
     for r in summary.rejected:
         err.print(f"rejected: {r.path}: {r.reason}", markup=False)
+    if verbose:
+        for path, ext in summary.ignored:
+            err.print(f"skipped: {path}: not an article file ({ext}); ctxh reads .txt, .html, .htm and .jsonl files",
+                      markup=False)
     if not quiet:
-        t = Table(title=f"ctxh extract -> {summary.db}", show_header=True)
-        t.add_column("what")
-        t.add_column("number", justify="right")
-        t.add_row("articles found", str(summary.found))
-        t.add_row("loaded", str(summary.loaded))
-        t.add_row("skipped (unchanged)", str(summary.skipped))
-        t.add_row("rejected", str(len(summary.rejected)))
-        t.add_row("province mentions", str(summary.facts.get("province_mentions", 0)))
-        t.add_row("counts", str(summary.facts.get("counts", 0)))
-        t.add_row("percentages", str(summary.facts.get("percentages", 0)))
-        t.add_row("seconds", f"{summary.wall:.1f}")
-        out.print(t)
+        _print_summary(summary, db, verbose)
     if summary.interrupted:
         err.print(f"interrupted: {summary.loaded} articles were stored; run the same command again to finish")
         raise typer.Exit(130)
     raise typer.Exit(0 if summary.ok else 1)
+
+
+def _n(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _top(counter, limit: int = 8) -> list[str]:
+    items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [f"{k} {v:,}" for k, v in items[:limit]] + ([f"and {len(items) - limit} more"] if len(items) > limit else [])
+
+
+def _rows(rows: list[tuple[str, list[str], str]], width: int = 100) -> list[str]:
+    """A two-column table as text, each detail wrapped between its items (never inside
+    'schools 1'), so that it reads and copies well in a terminal and in a log file."""
+    label_w = 2 + max(len(label) for label, _, _ in rows) + 3
+    lines = []
+    for label, items, sep in rows:
+        cur = ""
+        prefix = ("  " + label).ljust(label_w)
+        for k, item in enumerate(items):
+            piece = item + (sep if k < len(items) - 1 else "")
+            if cur and label_w + len(cur) + len(piece.rstrip()) > width:
+                lines.append(prefix + cur.rstrip())
+                cur, prefix = "", " " * label_w
+            cur += piece
+        lines.append(prefix + cur.rstrip())
+    return lines
+
+
+def _print_summary(s, db: str, verbose: bool) -> None:
+    """What the run found, what it skipped and why, where the database is, what to run next."""
+    rows = [("articles", [f"{s.found:,} found: {s.loaded:,} loaded", f"{s.skipped + len(s.duplicates):,} skipped",
+                          f"{len(s.rejected):,} rejected"], ", "),
+            ("facts", [_n(s.facts.get("province_mentions", 0), "province mention"), _n(s.facts.get("counts", 0), "count"),
+                       _n(s.facts.get("percentages", 0), "percentage")], ", ")]
+    if s.categories:
+        rows.append(("counts", _top(s.categories, 11), ", "))
+    if s.loaded:
+        about = _top(s.provinces)
+        head = f"{len(s.named_provinces):,} named in the articles; articles per main province:"
+        about = [f"{head} {about[0]}", *about[1:]] if about else [f"{len(s.named_provinces):,} named in the articles"]
+        if s.loaded > sum(s.provinces.values()):
+            about.append(f"no main province {s.loaded - sum(s.provinces.values()):,}")
+        rows.append(("provinces", about, ", "))
+        dates = [f"published {s.first_date} to {s.last_date}" if s.first_date else "no publication dates"]
+        if s.undated and s.first_date:
+            dates.append(f"{_n(s.undated, 'article')} without a date")
+        rows.append(("dates", dates, "; "))
+    skipped = []
+    if s.skipped:
+        skipped.append(f"{_n(s.skipped, 'article')} unchanged since the last run (--force re-extracts them)")
+    if s.duplicates:
+        skipped.append(f"{_n(len(s.duplicates), 'file')} with the same bytes as another, loaded once (see the notes)")
+    if s.ignored:
+        exts = ", ".join(_top(Counter(ext for _, ext in s.ignored)))
+        skipped.append(f"{_n(len(s.ignored), 'file')} of other types in folders ({exts}; "
+                       + ("named above)" if verbose else "--verbose names them)"))
+    rows.append(("skipped", skipped or ["nothing"], "; "))
+    rows.append(("rejected", [f"{len(s.rejected):,}, each named above with its reason" if s.rejected else "none"], ""))
+    if s.db_totals:
+        tot = s.db_totals
+        rows.append(("database", [f"{s.db} holds {_n(tot['articles'], 'article')}", _n(tot["province_mentions"], "province mention"),
+                                  _n(tot["counts"], "count"), _n(tot["percentages"], "percentage")], ", "))
+    lines = [f"ctxh extract: {_n(s.found, 'article')} in {s.wall:.1f} s"] + _rows(rows)
+    if s.db_totals.get("articles"):
+        opt = "" if db == DEFAULT_DB else f" --db {shlex.quote(db)}"
+        report, query = f"ctxh report{opt}", f"ctxh query \"SELECT * FROM province_summary\"{opt}"
+        w = max(len(report), len(query)) + 3
+        lines += ["next:", f"  {report.ljust(w)}a page to review every fact in its article",
+                  f"  {query.ljust(w)}or any SQL (the README has questions to start from)"]
+    out.print("\n".join(lines), markup=False)
 
 
 # --------------------------------------------------------------------------- evaluate

@@ -151,9 +151,19 @@ class WalkProblem:
     note: bool = False        # only worth saying: nothing was missed (not a rejection)
 
 
+@dataclass
+class Ignored:
+    """A file inside a folder that is not an article type (.pdf, .docx, .jpg): skipped, but
+    counted, so the summary can say how many and ``--verbose`` can name them."""
+
+    path: str
+    ext: str
+
+
 # --------------------------------------------------------------------------- discovery
-def discover(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Source | WalkProblem]:
-    """Yield sources in a stable order (sorted walk), and problems met while walking."""
+def discover(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Source | WalkProblem | Ignored]:
+    """Yield sources in a stable order (sorted walk), problems met while walking, and the files
+    of other types found in folders."""
     for p in paths:
         if not os.path.exists(p):
             if os.path.islink(p):
@@ -167,10 +177,10 @@ def discover(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[S
             yield from _file_sources(p, max_bytes, explicit=True)
 
 
-def _walk(root: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
+def _walk(root: str, max_bytes: int) -> Iterator[Source | WalkProblem | Ignored]:
     seen_dirs: set[tuple[int, int]] = set()
 
-    def visit(d: str) -> Iterator[Source | WalkProblem]:
+    def visit(d: str) -> Iterator[Source | WalkProblem | Ignored]:
         try:
             st = os.stat(d)
         except OSError as exc:
@@ -205,7 +215,7 @@ def _walk(root: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
     yield from visit(root)
 
 
-def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source | WalkProblem]:
+def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source | WalkProblem | Ignored]:
     ext = Path(path).suffix.lower()
     stem = Path(path).stem
     if ext in TEXT_EXT:
@@ -216,6 +226,8 @@ def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source 
         yield from _jsonl_sources(path, max_bytes)
     elif explicit:
         yield WalkProblem(path, f"unsupported file type {ext or '(none)'}; use .txt, .html, .htm or .jsonl")
+    else:
+        yield Ignored(path, ext or "no extension")
 
 
 def _jsonl_sources(path: str, max_bytes: int) -> Iterator[Source | WalkProblem]:

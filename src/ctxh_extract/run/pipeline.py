@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from ..errors import CtxhError, InputError, UsageError
 from ..models import ArticleResult
-from ..ingest.read import DEFAULT_MAX_BYTES, Source, WalkProblem, decode, discover
+from ..ingest.read import DEFAULT_MAX_BYTES, Ignored, Source, WalkProblem, decode, discover
 from ..rules import Rules, load_rules
 from ..store.store import Encoded, Store, encode
 
@@ -59,6 +59,17 @@ class RunSummary:
     done: int = 0            # sources finished (loaded-to-be, skipped or rejected)
     interrupted: bool = False
     wall: float = 0.0
+    # what the summary tells the user: what was found in the loaded articles ...
+    categories: Counter = field(default_factory=Counter)           # counts per category
+    provinces: Counter = field(default_factory=Counter)            # articles per primary province
+    named_provinces: set[str] = field(default_factory=set)         # every province named in a body
+    first_date: str | None = None
+    last_date: str | None = None
+    undated: int = 0
+    # ... what was skipped and why, and what the database holds now
+    ignored: list[tuple[str, str]] = field(default_factory=list)   # (path, extension): other file types in folders
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of the same bytes loaded)
+    db_totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +79,7 @@ class RunSummary:
 # --------------------------------------------------------------------------- worker side
 _RULES: Rules | None = None
 _KNOWN: dict[str, tuple] = {}          # article_id -> (sha256, rules_version, source_path) already stored
+_KNOWN_SHA: dict[str, tuple] = {}      # sha256 -> (article_id, source_path) of the stored article with those bytes
 _FORCE = False
 _MAX_BYTES = DEFAULT_MAX_BYTES
 
@@ -79,12 +91,15 @@ def _init_worker(rules_dir: str, known: dict | None = None, force: bool = False,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Set a worker up. The extraction stack (underthesea: ~70 MB) is imported here, not at the
     top of this module, so the main process of a --workers N run never carries it."""
-    global _RULES, _KNOWN, _FORCE, _MAX_BYTES, _PROCESS
+    global _RULES, _KNOWN, _KNOWN_SHA, _FORCE, _MAX_BYTES, _PROCESS
     from .process import process
 
     _PROCESS = process
     _RULES = load_rules(rules_dir)
     _KNOWN = known or {}
+    _KNOWN_SHA = {}
+    for aid, (sha, _version, path) in sorted(_KNOWN.items()):
+        _KNOWN_SHA.setdefault(sha, (aid, path))
     _FORCE = force
     _MAX_BYTES = max_bytes
 
@@ -192,7 +207,8 @@ class _Workers:
 def _work(src: Source) -> tuple[str, object, dict[str, float]]:
     """Read, hash, skip-or-extract and encode one source; never raises.
 
-    Returns ('ok', (Encoded, notes)), ('skipped', None) or ('rejected', reason). Reading and
+    Returns ('ok', (Encoded, notes)), ('skipped', None), ('duplicate', (article_id, path, sha256))
+    when another stored article has the same bytes, or ('rejected', reason). Reading and
     encoding happen here, in the worker, so the main process only walks folders and loads
     the database (measured: it was the bottleneck of --workers 2, see bench/README.md)."""
     timings: dict[str, float] = defaultdict(float)
@@ -208,6 +224,10 @@ def _work(src: Source) -> tuple[str, object, dict[str, float]]:
             # an edit is expected; another file taking over an article_id may be a mistake: say so
             notes.append(f"replaces article {src.article_id!r} loaded earlier from {prev[2]} "
                          f"(same article_id, different content)")
+    copy_of = _KNOWN_SHA.get(src.sha256) if not src.error and src.sha256 else None
+    if copy_of is not None and copy_of[0] != src.article_id:
+        timings["read"] += time.perf_counter() - t0
+        return "duplicate", (*copy_of, src.sha256), timings
     try:
         raw = decode(src)
     except InputError as exc:
@@ -266,6 +286,8 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     summary = RunSummary(db=db, rules_version=rules.version)
     known = store.known()
     seen: dict[str, str] = {}
+    by_sha: dict[str, tuple[str, str]] = {}           # sha256 -> (article_id, path) read in this run
+    copies_of_stored: dict[str, list[tuple[str, str]]] = defaultdict(list)   # article_id -> [(path, sha)]
     batch: list[Encoded] = []
     pool = None
     init_args = (str(rules.directory), known, force, max_bytes)
@@ -286,11 +308,29 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
                     summary.rejected.append(Rejection(src.path, src.article_id, payload))
                 elif status == "skipped":
                     summary.skipped += 1
+                    by_sha.setdefault(known[src.article_id][0], (src.article_id, src.path))
+                elif status == "duplicate":
+                    other_id, other_path, sha = payload
+                    summary.duplicates.append((src.path, other_path))
+                    summary.notes.append((src.path, f"same bytes as {other_path} (article {other_id!r}, already in "
+                                                    f"the database); not loaded again"))
+                    copies_of_stored[other_id].append((src.path, sha))
                 else:
                     encoded, notes = payload
-                    for n in notes:
-                        summary.notes.append((src.path, n))
-                    batch.append(encoded)
+                    first = by_sha.get(encoded.sha256)
+                    if first is not None and first[0] != encoded.article_id:
+                        summary.duplicates.append((src.path, first[1]))
+                        summary.notes.append((src.path, f"same bytes as {first[1]}; loaded once, as article "
+                                                        f"{first[0]!r}"))
+                    else:
+                        by_sha[encoded.sha256] = (encoded.article_id, src.path)
+                        for path, sha in copies_of_stored.pop(encoded.article_id, ()):
+                            if sha != encoded.sha256:    # the stored original changed in this very run
+                                summary.notes.append((path, f"was taken for a copy of {src.path}, which changed "
+                                                            f"in this run; run the same command again to load it"))
+                        for n in notes:
+                            summary.notes.append((src.path, n))
+                        batch.append(encoded)
                 summary.done += 1
                 if progress:
                     progress("done", summary)
@@ -306,6 +346,10 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
         if pool is not None:
             pool.close()
         summary.wall = time.perf_counter() - t_start
+        try:
+            summary.db_totals = {t: store.count(t) for t in ("articles", "province_mentions", "counts", "percentages")}
+        except Exception:       # the summary's last line is a courtesy; the run itself is done
+            pass
         try:
             store.record_run(uuid.uuid4().hex[:12], started, command, rules.version, summary.loaded,
                              summary.skipped, [(r.path, r.article_id, r.reason) for r in summary.rejected])
@@ -336,6 +380,15 @@ def _flush(store: Store, batch: list[Encoded], summary: RunSummary, progress) ->
         summary.facts["province_mentions"] += e.n_mentions
         summary.facts["counts"] += e.n_counts
         summary.facts["percentages"] += e.n_percentages
+        summary.categories.update(e.categories)
+        summary.named_provinces.update(e.provinces)
+        if e.primary_province:
+            summary.provinces[e.primary_province] += 1
+        if e.published:
+            summary.first_date = min(filter(None, (summary.first_date, e.published)))
+            summary.last_date = max(filter(None, (summary.last_date, e.published)))
+        else:
+            summary.undated += 1
     batch.clear()
     if progress:
         progress("store", summary)
@@ -356,6 +409,9 @@ def _sources(paths, max_bytes, summary: RunSummary, seen: dict[str, str], progre
     """Sources to hand to the workers; walk problems and duplicate ids are recorded on the way.
     Files are not read here: the workers read, hash and skip what is unchanged."""
     for item in discover(paths, max_bytes):
+        if isinstance(item, Ignored):
+            summary.ignored.append((item.path, item.ext))
+            continue
         if isinstance(item, WalkProblem):
             if item.note:
                 summary.notes.append((item.path, item.reason))

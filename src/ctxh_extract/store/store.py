@@ -14,7 +14,8 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -141,6 +142,12 @@ class Encoded:
     n_mentions: int
     n_counts: int
     n_percentages: int
+    # what the run summary says about it (facts per category, provinces, dates, duplicates)
+    sha256: str = ""
+    primary_province: str | None = None
+    published: str | None = None
+    categories: dict[str, int] = field(default_factory=dict)
+    provinces: tuple[str, ...] = ()
 
 
 def encode(r: ArticleResult) -> Encoded:
@@ -176,7 +183,11 @@ def encode(r: ArticleResult) -> Encoded:
             cols = [c for c, _ in TABLES[table]]
             tables[table] = "".join(json.dumps({c: it.get(c) for c in cols}, ensure_ascii=False) + "\n"
                                     for it in items)
-    return Encoded(a.article_id, tables, a.n_chars, len(r.mentions), len(r.counts), len(r.percentages))
+    return Encoded(a.article_id, tables, a.n_chars, len(r.mentions), len(r.counts), len(r.percentages),
+                   sha256=a.sha256, primary_province=a.primary_province,
+                   published=a.published_date.isoformat() if a.published_date else None,
+                   categories=dict(Counter(c.category for c in r.counts)),
+                   provinces=tuple(sorted({m.province for m in r.mentions if m.in_body})))
 
 
 def _ddl(table: str) -> str:
