@@ -32,7 +32,7 @@ QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 RULE_FILES = (
     "provinces.json", "numbers.json", "qualifiers.json", "targets.json",
     "periods.json", "exclusions.json", "categories.json", "boilerplate.json",
-    "metadata.json", "percentages.json", "gazetteer/provinces.json",
+    "metadata.json", "percentages.json", "html.json", "gazetteer/provinces.json",
 )
 
 
@@ -257,6 +257,19 @@ class MetadataFile(_Loose):
     title: _Loose
 
 
+class PatternList(_Loose):
+    patterns: list[str] = Field(min_length=1)
+
+
+class HtmlFile(_Loose):
+    drop_attributes: PatternList
+    lead_classes: PatternList
+    section_label_classes: PatternList
+    section_label_max_words: int = Field(5, ge=1)
+    link_only_max_words: int = Field(5, ge=0)
+    link_cues: WordList
+
+
 class AliasRule(_Loose):
     name: str
     province: str
@@ -409,6 +422,7 @@ class Rules:
     boilerplate: BoilerplateFile
     metadata: MetadataFile
     percentages: PercentagesFile
+    html: HtmlFile
     compiled: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, build):
@@ -435,7 +449,7 @@ def _load_rules_cached(directory: str) -> Rules:
         "periods.json": PeriodsFile, "exclusions.json": ExclusionsFile,
         "categories.json": CategoriesFile, "boilerplate.json": BoilerplateFile,
         "metadata.json": MetadataFile, "percentages.json": PercentagesFile,
-        "gazetteer/provinces.json": GazetteerFile,
+        "html.json": HtmlFile, "gazetteer/provinces.json": GazetteerFile,
     }
     loaded: dict[str, BaseModel] = {}
     texts: dict[str, str] = {}
@@ -459,6 +473,7 @@ def _load_rules_cached(directory: str) -> Rules:
         boilerplate=loaded["boilerplate.json"],
         metadata=loaded["metadata.json"],
         percentages=loaded["percentages.json"],
+        html=loaded["html.json"],
     )
     _check_cross_refs(rules, d, texts)
     _compile_all(rules, d, texts)
@@ -530,6 +545,15 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
     c["meta_line_hint"] = regex.compile(r"\d{1,2}[:h]\d{2}|\||GMT|(?<![\p{L}])(?:"
                                         + alternation(rules.metadata.meta_line_words.words) + r")(?![\p{L}])",
                                         regex.IGNORECASE)
+    h, htext = rules.html, texts["html.json"]
+    c["html_drop_attr"] = _compile(d / "html.json", htext, "drop_attributes",
+                                   "|".join(f"(?:{p})" for p in h.drop_attributes.patterns), regex.IGNORECASE)
+    for key, items in (("html_lead_class", h.lead_classes.patterns),
+                       ("html_section_class", h.section_label_classes.patterns)):
+        c[key] = _compile(d / "html.json", htext, key.removeprefix("html_"),
+                          r"(?:^|[-_])(?:" + "|".join(f"(?:{p})" for p in items) + r")(?:$|[-_])", regex.IGNORECASE)
+    c["html_link_cue"] = regex.compile(r"(?<![\p{L}])(?:" + alternation(h.link_cues.words) + r")(?![\p{L}])",
+                                       regex.IGNORECASE)
     c["outlet_rules"] = [(r, _compile(d / "metadata.json", texts["metadata.json"], r.name, r.regex))
                          for r in rules.metadata.outlet_rules]
     for key in ("prefix_regex", "name_regex"):

@@ -308,14 +308,15 @@ def _jsonl_line(path: str, n: int, raw: bytes | None, size: int, max_bytes: int)
 
 
 # --------------------------------------------------------------------------- decoding
-def decode(src: Source) -> RawArticle:
-    """Decode one loaded source; raises :class:`InputError` naming the file."""
+def decode(src: Source, rules=None) -> RawArticle:
+    """Decode one loaded source; raises :class:`InputError` naming the file. ``rules`` (the run's)
+    tell the HTML reader what is page furniture; the default rules when not given."""
     if src.error:
         raise InputError(src.path, src.error)
     if src.kind == "jsonl":
         return _decode_jsonl(src)
     if src.kind == "html":
-        return _decode_html(src)
+        return _decode_html(src, rules)
     text, encoding, notes = decode_bytes(src.data, src.path)
     check_text(text, src.path)
     return RawArticle(src.article_id, src.path, src.sha256, text, "txt", encoding, notes)
@@ -431,7 +432,7 @@ def _decode_jsonl(src: Source) -> RawArticle:
     )
 
 
-def _decode_html(src: Source) -> RawArticle:
+def _decode_html(src: Source, rules=None) -> RawArticle:
     if not src.data.strip():
         raise InputError(src.path, "empty file")
     for magic, what in _MAGIC:
@@ -440,7 +441,9 @@ def _decode_html(src: Source) -> RawArticle:
     from .html import extract_html
 
     try:
-        doc = extract_html(src.data)
+        doc = extract_html(src.data, rules, src.path)
+    except InputError:
+        raise
     except Exception as exc:  # lxml can raise many things on broken markup
         raise InputError(src.path, f"HTML could not be parsed: {exc}") from None
     if not doc.text.strip():
@@ -448,7 +451,8 @@ def _decode_html(src: Source) -> RawArticle:
     check_text(doc.text, src.path)
     return RawArticle(
         article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=doc.text, kind="html",
-        encoding="html", title=doc.title, author=doc.author, published=doc.published, outlet=doc.sitename,
+        encoding=doc.encoding, notes=doc.notes, title=doc.title, author=doc.author, published=doc.published,
+        outlet=doc.sitename,
     )
 
 

@@ -229,7 +229,7 @@ def _work(src: Source) -> tuple[str, object, dict[str, float]]:
         timings["read"] += time.perf_counter() - t0
         return "duplicate", (*copy_of, src.sha256), timings
     try:
-        raw = decode(src)
+        raw = decode(src, _RULES)
     except InputError as exc:
         return "rejected", exc.reason, timings
     except Exception as exc:  # a decoder bug must not stop the run
