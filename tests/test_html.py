@@ -11,7 +11,7 @@ import unicodedata
 import duckdb
 import pytest
 
-from ctxh_extract.ingest.html import decode_html, extract_html
+from ctxh_extract.ingest.html import decode_html, extract_html, main_text, structural_text
 from ctxh_extract.rules import load_rules
 from helpers import ROOT, cp1258_bytes, run_ctxh
 
@@ -41,7 +41,7 @@ def test_section_labels_and_read_more_links_are_dropped():
     # the sentence around an inline link stays whole, and so does the article's last line (a link)
     assert "Hiện toàn tỉnh có 3 trung tâm công tác xã hội. Các trung tâm đã hỗ trợ 1.500 người." in text
     assert "Tỉnh phấn đấu đến năm 2025 có 90% xã có cộng tác viên." in text.splitlines()
-    assert text.splitlines()[-1] == "Thu Hà"
+    assert structural_text(PAGE).splitlines()[-1] == "Thu Hà"      # a link below the headline is no label
 
 
 def test_section_label_inside_the_article_is_dropped():
@@ -58,6 +58,32 @@ def test_lead_inside_the_body_and_headline_outside():
         <div class="content"><h2 class="article-sapo">{LEAD}</h2>{BODY}</div>""")
     lines = extract_html(page).text.splitlines()
     assert lines[:2] == [HEADLINE, LEAD] and len(lines) == 4
+
+
+def test_trafilaturas_text_trims_what_follows_the_article():
+    """Given trafilatura's main text as a guide, lines after the article's last paragraph (an author
+    box, teasers the page's classes do not name) go; the headline and lead trafilatura lacks stay."""
+    page = _page(f"""<div class="content"><h1>{HEADLINE}</h1><p class="sapo">{LEAD}</p>{BODY}
+        <p>Phóng viên Thu Hà phụ trách chuyên mục an sinh xã hội của báo từ năm 2015 đến nay.</p>
+        <p>Hà Nội khai trương thêm hai trung tâm công tác xã hội cho người cao tuổi ở ngoại thành.</p></div>""")
+    body_only = extract_html(page).text.splitlines()[2:4]
+    guide = "\n".join(body_only)
+    text, how = main_text(page, load_rules(), guide=guide + "\n" + "Một câu khác của bài viết. " * 10)
+    assert how == "structure" and text.splitlines() == [HEADLINE, LEAD, *body_only]
+    assert len(structural_text(page).splitlines()) == 6                  # without a guide, all six lines
+
+
+def test_wrong_container_gives_way_to_trafilaturas_text():
+    """When the structure's text holds less than half of trafilatura's words, it took the wrong
+    element: trafilatura's text is used, under the headline and lead it misses."""
+    teaser = "<article><p>" + "Tin ngắn về thời tiết cuối tuần ở các tỉnh phía Bắc, trời rét đậm. " * 4 + "</p></article>"
+    page = _page(f"<h1>{HEADLINE}</h1><p class='sapo'>{LEAD}</p>{teaser}")
+    guide = ("Sở Lao động - Thương binh và Xã hội cho biết năm nay tỉnh mở thêm nhiều lớp tập huấn cho cộng tác "
+             "viên công tác xã hội ở các huyện miền núi, với tổng kinh phí gần hai tỷ đồng.\n") * 3
+    text, how = main_text(page, load_rules(), guide=guide)
+    assert how == "trafilatura+head"
+    assert text.splitlines()[:3] == [HEADLINE, LEAD, guide.splitlines()[0]]
+    assert "thời tiết" not in text
 
 
 def test_a_link_that_is_the_sentence_is_kept():
