@@ -103,9 +103,11 @@ def test_metadata_of_seeds(seed_db):
             "SELECT article_id, title, published_date::VARCHAR, author, outlet FROM articles").fetchall()}
     finally:
         con.close()
-    assert rows["001"] == ("Hà Nội phát triển nghề công tác xã hội giai đoạn 2018-2020", "2017-12-15", "Như Hương", "Kinhtedothi")
-    assert rows["004"][1:] == ("2014-09-25", None, "ĐCSVN")
-    assert rows["002"][2:] == ("Thu Hương", "LĐXH")
+    # the outlet is the outlet's name: the source tags 'Kinhtedothi -', '(ĐCSVN)', '(LĐXH)' as rules/metadata.json names them
+    assert rows["001"] == ("Hà Nội phát triển nghề công tác xã hội giai đoạn 2018-2020", "2017-12-15", "Như Hương",
+                           "Báo Kinh tế & Đô thị")
+    assert rows["004"][1:] == ("2014-09-25", None, "Báo điện tử Đảng Cộng sản Việt Nam")
+    assert rows["002"][2:] == ("Thu Hương", "Báo Lao động và Xã hội")
     assert rows["000"][2] == "Trần Huyền"
 
 

@@ -247,18 +247,32 @@ class DateRule(_Strict):
     regex: str
 
 
+class PatternList(_Loose):
+    patterns: list[str] = Field(min_length=1)
+
+
+class OutletWords(WordList):
+    prefixes: list[str] = []
+
+
+class DocumentTitle(_Loose):
+    headings: list[str] = Field(min_length=1)
+    head_lines: int = Field(15, ge=1)
+    max_lines_under: int = Field(2, ge=0)
+    body_openers: list[str] = []
+
+
 class MetadataFile(_Loose):
     head_lines: int = 8
     date_rules: list[DateRule]
     meta_line_words: WordList = WordList(words=[])
     outlet_rules: list[DateRule]
     outlet_names: dict[str, str]
+    outlet_words: OutletWords = OutletWords(words=[])
     byline: _Loose
     title: _Loose
-
-
-class PatternList(_Loose):
-    patterns: list[str] = Field(min_length=1)
+    letterhead: PatternList | None = None
+    document_title: DocumentTitle | None = None
 
 
 class HtmlFile(_Loose):
@@ -556,6 +570,18 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
                                        regex.IGNORECASE)
     c["outlet_rules"] = [(r, _compile(d / "metadata.json", texts["metadata.json"], r.name, r.regex))
                          for r in rules.metadata.outlet_rules]
+    md, mtext = rules.metadata, texts["metadata.json"]
+    ow = md.outlet_words
+    c["outlet_prefix"] = regex.compile(rf"^(?:{alternation(ow.prefixes)})\s*:?\s+" if ow.prefixes else r"^(?!)",
+                                       regex.IGNORECASE)
+    c["outlet_word"] = regex.compile(rf"^(?:{alternation(ow.words)})(?![\p{{L}}])|\.(?:vn|com|net|org)$" if ow.words
+                                     else r"\.(?:vn|com|net|org)$", regex.IGNORECASE)
+    c["letterhead"] = [_compile(d / "metadata.json", mtext, f"letterhead.{k}", p)
+                       for k, p in enumerate(md.letterhead.patterns if md.letterhead else [])]
+    dt = md.document_title
+    c["doc_heading"] = regex.compile(rf"^(?:{alternation(dt.headings)})(?:\s+[^\p{{Ll}}]*)?$" if dt else r"^(?!)")
+    c["body_opener"] = regex.compile(rf"^(?:{alternation(dt.body_openers)})(?![\p{{L}}])" if dt and dt.body_openers
+                                     else r"^(?!)", regex.IGNORECASE)
     for key in ("prefix_regex", "name_regex"):
         pat = getattr(rules.metadata.byline, key, None) or rules.metadata.byline.model_extra.get(key)
         c["byline_" + key] = _compile(d / "metadata.json", texts["metadata.json"], "byline." + key, pat,

@@ -76,6 +76,9 @@ def extract_html(data: bytes, rules: Rules | None = None, path: str = "<html>") 
     rules = rules or load_rules()
     page, encoding, notes = decode_html(data, path)
     meta = _metadata(page)
+    author = _meta_author(page)
+    if author:                    # as the page gives it: trafilatura turns 'X | bao.vn' into 'X; Bao Vn'
+        meta["author"] = author
     text, method = main_text(page, rules, meta.get("text"))
     if len(text) < 200:
         fallback = _trafilatura_text(page)
@@ -344,6 +347,24 @@ def _metadata(data: str | bytes) -> dict:
         except ValueError:
             pass
     return out
+
+
+_META_AUTHOR = re.compile(r"""<meta\s[^>]*?(?:name|property)\s*=\s*["'](?:author|article:author|dc\.creator)["'][^>]*>""",
+                          re.I)
+_CONTENT = re.compile(r"""content\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+
+
+def _meta_author(page: str) -> str | None:
+    """The author a page's <meta> names (not a profile URL), as written."""
+    import html as html_lib
+
+    head = page[:page.lower().find("</head>") if "</head>" in page.lower() else 65536]
+    for m in _META_AUTHOR.finditer(head):
+        c = _CONTENT.search(m.group(0))
+        value = html_lib.unescape(c.group(2)).strip() if c else ""
+        if value and not value.lower().startswith(("http://", "https://", "www.")):
+            return _WS.sub(" ", value)
+    return None
 
 
 def _trafilatura_text(data: str | bytes) -> str:
