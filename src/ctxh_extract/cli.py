@@ -1,4 +1,4 @@
-"""The ``ctxh`` command: a thin layer over the library (see ../shared/CONTRACT.md).
+"""The ``ctxh`` command: a thin layer over the library (see docs/CONTRACT.md).
 
 Each command parses options, calls one library function and prints. Errors a
 user can cause print one line naming the file and exit 1 (2 for usage and rule

@@ -1,4 +1,4 @@
-"""The DuckDB store: tables of ../shared/CONTRACT.md, views for journalists, migrations.
+"""The DuckDB store: tables of docs/CONTRACT.md, views for journalists, migrations.
 
 Writes are idempotent and atomic per article: a batch of articles is written in
 one transaction that first deletes every row of those already stored, then inserts
