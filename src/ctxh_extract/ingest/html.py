@@ -189,13 +189,15 @@ def main_text(page: str | bytes, rules: Rules | None = None, guide: str | None =
     headline_text = _plain(_text(headline)) if headline is not None else None
     lines = _clean_links(lines, c["html_link_cue"], cfg.link_only_max_words, headline_text)
     if guide and len(guide) >= 200:
-        return _guided(lines, guide, head, headline_text)
+        tops = [_WS.sub(" ", _MARKS.sub("", _text(el))).strip() for el in (headline, lead) if el is not None]
+        return _guided(lines, guide, [t for t in tops if t], headline_text)
     return "\n".join(lines), "structure"
 
 
 def _guided(lines: list[str], guide: str, head: list[str], headline: str | None) -> tuple[str, str]:
-    """Trim the structure's lines with trafilatura's main text (see main_text). Lines are compared by
-    their words, as the structure has taken 'read more' links out of lines that trafilatura keeps."""
+    """Trim the structure's lines with trafilatura's main text (see main_text); ``head`` is the
+    headline and lead as found. Lines are compared by their words, as the structure has taken
+    'read more' links out of lines that trafilatura keeps."""
     ref = set(_words(guide))
     ours = {w for x in lines for w in _words(x)}
     if len(ours & ref) < 0.5 * len(ref):                              # the structure found another text
@@ -205,7 +207,8 @@ def _guided(lines: list[str], guide: str, head: list[str], headline: str | None)
     if not found:
         return "\n".join(lines), "structure"
     top = next((k for k, x in enumerate(lines) if _plain(x) == headline), None) if headline else None
-    return "\n".join(lines[top or 0:found[-1] + 1]), "structure"
+    start = top if top is not None and top <= found[-1] else 0
+    return "\n".join(lines[start:found[-1] + 1]), "structure"
 
 
 def _words(text: str) -> list[str]:
