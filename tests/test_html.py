@@ -152,3 +152,15 @@ def test_encoding_column_of_an_html_article(tmp_path):
         assert con.execute("SELECT encoding, source_kind FROM articles").fetchone() == ("cp1258", "html")
     finally:
         con.close()
+
+
+def test_a_page_that_is_not_its_declared_charset_and_nothing_else_is_still_read():
+    """Bytes no encoding explains (a 0x81 in a page declared Windows-1252): read as a browser would,
+    with a note, instead of failing (the page is then judged on its text)."""
+    data = (b'<html><head><meta charset="windows-1252"></head><body><article><h1>Caf\xe9 in M\xfcnchen</h1>'
+            + b"<p>Ein Text \xfcber das Caf\xe9 \x81 am Platz, mit vielen W\xf6rtern.</p>" * 10 + b"</article></body></html>")
+    text, enc, notes = decode_html(data)
+    assert enc == "cp1252" and notes[0].startswith("not valid cp1252 as the page declares: 10 byte(s)")
+    assert "Café in München" in text
+    doc = extract_html(data)
+    assert doc.encoding == "cp1252" and doc.text.startswith("Café in München")

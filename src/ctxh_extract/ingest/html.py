@@ -23,7 +23,7 @@ So the text comes from the page's structure first:
    trafilatura also has is dropped, and when the structure's text holds less
    than half of trafilatura's words (the wrong container), trafilatura's text is
    used under the headline and lead. On real pages of many kinds this lifted
-   snippet F1 from 0.845 to 0.903 (trafilatura alone: 0.926); on Vietnamese
+   snippet F1 from 0.845 to 0.904 (trafilatura alone: 0.926); on Vietnamese
    pages the headline and lead make the structure better (bench/README.md).
 
 Line structure matters downstream: a heading must not merge with the goal under it.
@@ -39,6 +39,7 @@ from datetime import date
 import regex
 from lxml import etree, html as lxml_html
 
+from ..errors import InputError
 from ..rules import Rules, load_rules
 
 DROP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
@@ -99,14 +100,28 @@ def decode_html(data: bytes, path: str = "<html>") -> tuple[str, str, list[str]]
             return data.decode(declared), declared, [] if declared == "utf-8" else [f"decoded as {declared} (the "
                                                                                       f"page's declared charset)"]
         except UnicodeDecodeError:
-            text, enc, notes = decode_bytes(data, path)
+            try:
+                text, enc, notes = decode_bytes(data, path)
+            except InputError:          # no better guess: the declared one, as a browser reads it
+                bad = data.decode(declared, errors="replace")
+                return bad, declared, [f"not valid {declared} as the page declares: {bad.count(chr(0xFFFD))} "
+                                       f"byte(s) replaced by U+FFFD"]
+            if _codec_name(enc) == declared:                    # e.g. UTF-8 with a few bad bytes
+                return text, declared, notes
             return text, _codec_name(enc), [f"declares charset {declared} but is not; decoded as {enc}"] + notes
-    text, enc, notes = decode_bytes(data, path)
+    try:
+        text, enc, notes = decode_bytes(data, path)
+    except InputError as exc:
+        if not exc.reason.startswith("not valid UTF-8"):
+            raise
+        bad = data.decode("utf-8", errors="replace")     # the page is then judged on its text
+        return bad, "utf-8", [f"declares no charset and is not UTF-8 or Windows-1258: {bad.count(chr(0xFFFD))} "
+                              f"byte sequence(s) replaced by U+FFFD"]
     return text, _codec_name(enc), notes
 
 
 def _declared_charset(data: bytes) -> str | None:
-    head = data[:4096]
+    head = data[:16384]              # pages put scripts and styles before the <meta charset>
     for pat in _DECLARED:
         m = pat.search(head)
         if m:
