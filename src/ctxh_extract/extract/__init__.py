@@ -18,9 +18,10 @@ from .context import SentenceContext
 from .counts import CountCandidate, CountExtractor
 from .numbers import parser_for
 from .percentages import PercentCandidate, PercentExtractor
-from .periods import Period, find_periods
+from ..text.periods import Period, find_periods
 from .provinces import Gazetteer, Mention
-from .targets import Section, decide_period, decide_target, find_cues, own_period, update_section
+from ..text.cues import find_cues
+from .targets import Section, decide_period, decide_target, own_period, update_section
 
 @dataclass
 class Extracted:

@@ -14,23 +14,9 @@ from dataclasses import dataclass
 
 import regex
 
-from ..rules import Rules
-from .periods import Period
+from ..text.cues import Cue, clause_bounds
+from ..text.periods import Period
 
-CLAUSE_BREAKS = ";:\n"
-_YEAR = regex.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-
-
-@dataclass(frozen=True)
-class Cue:
-    start: int
-    end: int
-    polarity: str      # target | achieved
-    rule: str
-    opens: bool
-    closes: bool
-    weak: bool = False
-    now: bool = False
 
 
 @dataclass
@@ -40,31 +26,6 @@ class Section:
     is_target: bool = False
     period: Period | None = None
     rule: str | None = None
-
-
-def find_cues(text: str, rules: Rules, base: int = 0, published_year: int | None = None) -> list[Cue]:
-    cues = []
-    low = text.lower()
-    for rule, pat, needle in rules.compiled["cues"]:
-        if needle is not None and needle not in low:
-            continue
-        for m in pat.finditer(text):
-            if rule.past_is_achieved and published_year and _year_in(m.group(0)) < published_year:
-                # 'đến hết năm 2023' in a 2024 article: as of then, not a goal
-                cues.append(Cue(base + m.start(), base + m.end(), "achieved", rule.name + ".past", False, True))
-                continue
-            cues.append(Cue(base + m.start(), base + m.end(), rule.polarity, rule.name,
-                            rule.opens_section, rule.closes_section, rule.weak, rule.now))
-    cues.sort(key=lambda c: (c.start, -c.end))
-    # a shorter cue inside a longer one (đạt in đạt được) yields to it
-    out: list[Cue] = []
-    for c in cues:
-        if out and c.start < out[-1].end:
-            if c.end - c.start > out[-1].end - out[-1].start:
-                out[-1] = c
-            continue
-        out.append(c)
-    return out
 
 
 AFTER_WINDOW_WORDS = 8     # a cue after the number reaches back this far ('100 cán bộ sẽ được ...')
@@ -168,16 +129,3 @@ def update_section(section: Section, cues: list[Cue], periods: list[Period], sen
             section.rule = None
     if section.is_target and own and own[0].span[0] - sentence_start <= 3:
         section.period = own[0]
-
-
-def _year_in(s: str) -> int:
-    years = [int(y) for y in _YEAR.findall(s)]
-    return years[-1] if years else 10**6
-
-
-def clause_bounds(text: str, pos: int, end: int | None = None) -> tuple[int, int]:
-    """(start, end) in ``text`` of the clause around ``pos``..``end`` (breaks: ; : newline)."""
-    end = pos if end is None else end
-    a = max(text.rfind(ch, 0, pos) for ch in CLAUSE_BREAKS) + 1
-    ends = [e for e in (text.find(ch, end) for ch in CLAUSE_BREAKS) if e >= 0]
-    return a, min(ends) if ends else len(text)
