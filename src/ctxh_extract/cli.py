@@ -275,6 +275,27 @@ def report(
     out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts", markup=False)
 
 
+@app.command()
+def explain(
+    path: Optional[str] = typer.Argument(None, metavar="FILE", help="A .txt or .html article."),
+    text: Optional[str] = typer.Option(None, "--text", metavar="TEXT", help="Explain this text instead of a file."),
+    rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
+    width: int = typer.Option(110, "--width", min=40, help="Cut outline lines to this many characters."),
+) -> None:
+    """Why was this (not) extracted? Print the document outline, the province mentions, then
+    every number with the fact it became (and the rules that made it) or the rule that dropped it.
+
+    Example: ctxh explain seeds/000_e2dabd9d50a35fec.txt"""
+    from .review.explain import explain_file, explain_text
+
+    if (path is None) == (text is None):
+        err.print("error: give a FILE or --text TEXT (one of them)", markup=False)
+        raise typer.Exit(2)
+    with reported():
+        ex = explain_text(text, rules_dir=rules) if text is not None else explain_file(path, rules_dir=rules)
+    out.print(ex.render(width), markup=False)
+
+
 @app.command("check-rules")
 def check_rules(rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory.")) -> None:
     """Validate the rule files and print what they hold."""

@@ -32,7 +32,7 @@ QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 RULE_FILES = (
     "provinces.json", "numbers.json", "qualifiers.json", "targets.json",
     "periods.json", "exclusions.json", "categories.json", "boilerplate.json",
-    "metadata.json", "percentages.json", "gazetteer/provinces.json",
+    "metadata.json", "percentages.json", "outline.json", "gazetteer/provinces.json",
 )
 
 
@@ -71,6 +71,7 @@ class QualifierRule(_Strict):
 class QualifiersFile(_Loose):
     fillers: list[str] = []
     rules: list[QualifierRule]
+    shared_gap: _Loose | None = None
 
 
 class CueRule(_Strict):
@@ -95,7 +96,7 @@ class TargetsFile(_Loose):
 class PeriodRule(_Strict):
     name: str
     regex: str
-    kind: Literal["baseline", "range", "until", "since", "single"]
+    kind: Literal["baseline", "date", "range", "until", "since", "single"]
     strength: Literal["strong", "weak"] = "strong"
     note: str | None = None
 
@@ -103,6 +104,44 @@ class PeriodRule(_Strict):
 class PeriodsFile(_Loose):
     year: str
     rules: list[PeriodRule]
+
+
+class MarkerRule(_Strict):
+    name: str
+    style: str
+    regex: str
+    note: str | None = None
+
+
+class PlanHeader(_Loose):
+    words: list[str]
+    report_words: list[str] = []
+    max_line: int = 15
+    title_lines: int = 3
+
+
+class HeadingWords(_Loose):
+    target: list[str]
+    achieved: list[str]
+    period_only: str
+
+
+class Phases(_Loose):
+    define: str
+    refer: str
+    current: str
+    range_mention: str
+    names: dict[str, int]
+
+
+class OutlineFile(_Loose):
+    markers: list[MarkerRule]
+    item_styles: list[str]
+    heading_max_chars: int = 130
+    heading_max_words: int = 12
+    plan_header: PlanHeader
+    heading_words: HeadingWords
+    phases: Phases
 
 
 class RegexRule(_Strict):
@@ -406,6 +445,7 @@ class Rules:
     boilerplate: BoilerplateFile
     metadata: MetadataFile
     percentages: PercentagesFile
+    outline: OutlineFile
     compiled: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, build):
@@ -432,7 +472,7 @@ def _load_rules_cached(directory: str) -> Rules:
         "periods.json": PeriodsFile, "exclusions.json": ExclusionsFile,
         "categories.json": CategoriesFile, "boilerplate.json": BoilerplateFile,
         "metadata.json": MetadataFile, "percentages.json": PercentagesFile,
-        "gazetteer/provinces.json": GazetteerFile,
+        "outline.json": OutlineFile, "gazetteer/provinces.json": GazetteerFile,
     }
     loaded: dict[str, BaseModel] = {}
     texts: dict[str, str] = {}
@@ -456,6 +496,7 @@ def _load_rules_cached(directory: str) -> Rules:
         boilerplate=loaded["boilerplate.json"],
         metadata=loaded["metadata.json"],
         percentages=loaded["percentages.json"],
+        outline=loaded["outline.json"],
     )
     _check_cross_refs(rules, d, texts)
     _compile_all(rules, d, texts)
@@ -514,6 +555,18 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         needle = r.cue.lower().split()[0] if r.cue else None
         cues.append((r, _compile(d / "targets.json", texts["targets.json"], r.name, full, regex.IGNORECASE), needle))
     c["cues"] = cues
+    ol, rel = rules.outline, "outline.json"
+    c["outline_markers"] = [(r, _compile(d / rel, texts[rel], r.name, rf"\s*(?:{r.regex})\s*")) for r in ol.markers]
+    for key in ("define", "refer", "current", "range_mention"):
+        c["phase_" + key] = _compile(d / rel, texts[rel], "phases." + key,
+                                     getattr(ol.phases, key).replace("{year}", year), regex.IGNORECASE)
+    c["heading_period_only"] = _compile(d / rel, texts[rel], "heading_words.period_only",
+                                        ol.heading_words.period_only, regex.IGNORECASE)
+    c["heading_target"] = words_regex(ol.heading_words.target)
+    c["heading_achieved"] = words_regex(ol.heading_words.achieved)
+    c["plan_header"] = regex.compile(r"\s*(?:" + alternation(ol.plan_header.words) + r")(?![\p{L}])")
+    c["report_header"] = regex.compile(r"\s*(?:" + alternation(ol.plan_header.report_words) + r")(?![\p{L}])") \
+        if ol.plan_header.report_words else None
     for key, rel, items in (("line_rules", "boilerplate.json", rules.boilerplate.line_rules),
                             ("tail_rules", "boilerplate.json", rules.boilerplate.tail_rules)):
         out = []

@@ -125,6 +125,8 @@ class NumberParser:
                 words_gap = r"(?:\s+\S+){0," + str(max(r.max_words, 0)) + r"}?"
                 pat = regex.compile(rf"^{words_gap}\s+(?P<cue>{cue})(?![\p{{L}}])", regex.IGNORECASE)
                 self.after_cues.append((r, pat))
+        sg = q.shared_gap.model_extra.get("regex") if q.shared_gap is not None else None
+        self.shared_gap_re = regex.compile(sg, regex.IGNORECASE) if sg else None
         self.year_before_re = regex.compile(
             r"(?:năm|giai đoạn|niên khóa|từ|đến|tới|cuối|đầu|hết|\(|-|–)\s*$", regex.IGNORECASE)
 
@@ -253,7 +255,21 @@ class NumberParser:
             self._percent(text, m)
             self._qualify(text, m)
             self._year(text, m)
+        self._share_qualifiers(text, mentions)
         return mentions
+
+    def _share_qualifiers(self, text: str, ms: list[NumberMention]) -> None:
+        """'dưới 6% vào năm 2026 và 5% vào năm 2029': the second goal shares the first's qualifier."""
+        if self.shared_gap_re is None:
+            return
+        prev = None
+        for m in ms:
+            if m.kind == "year":
+                continue
+            if prev is not None and m.qualifier == "exact" and prev.qualifier != "exact" and m.percent == prev.percent \
+                    and self.shared_gap_re.fullmatch(text, prev.end, m.start):
+                m.qualifier, m.qualifier_rule = prev.qualifier, (prev.qualifier_rule or "") + "+shared"
+            prev = m
 
     def _phrases(self, text: str, atoms: list) -> list[list]:
         """Group adjacent atoms (only spaces between) into number phrases."""

@@ -87,9 +87,11 @@ class Gazetteer:
         body = alternation([*spellings, *(s.upper() for s in spellings)])
         return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{body})(?![\p{{L}}\p{{N}}])")
 
-    def find(self, text: str, published: date | None = None, base: int = 0, cleaned: bool = False) -> list[Mention]:
+    def find(self, text: str, published: date | None = None, base: int = 0, cleaned: bool = False,
+             dropped: list | None = None) -> list[Mention]:
         """Province mentions in ``text`` (offsets + ``base``), guarded against false hits.
-        ``cleaned``: the text comes from clean(), whose tone placement is already unified."""
+        ``cleaned``: the text comes from clean(), whose tone placement is already unified;
+        ``dropped`` collects (start, end, surface, rule) of names a guard rejected."""
         post = published is not None and published >= REFORM_DATE
         if not cleaned:
             text = normalize_tones(text)   # length-preserving: offsets stay valid
@@ -107,39 +109,43 @@ class Gazetteer:
             if key is None:
                 continue
             province, rule = self.spellings[key]
-            if self._blocked(text, m, province, post):
+            why = self._blocked(text, m, province, post)
+            if why:
+                if dropped is not None:
+                    dropped.append((base + m.start(), base + m.end(), m.group(0), why))
                 continue
             out.append(self._mention(province, m, base, rule, post))
         out.sort(key=lambda x: x.start)
         return out
 
-    def _blocked(self, text: str, m: regex.Match, province: str, post: bool) -> bool:
+    def _blocked(self, text: str, m: regex.Match, province: str, post: bool) -> str | None:
+        """The name of the guard that makes this match no mention, or None."""
         before = text[max(0, m.start() - 30):m.start()]
         after = text[m.end():m.end() + 20]
         for not_p in self.not_provinces:
             # 'Việt Nam' must not give 'Nam' anything; a name inside a not-province is skipped
             i = text.find(not_p, max(0, m.start() - len(not_p)), m.end() + len(not_p))
             if i >= 0 and i <= m.start() and i + len(not_p) >= m.end():
-                return True
+                return "block.not_province"
         if self.title_re is not None and self.title_re.search(before):
-            return True                     # 'Ông Trịnh Hà Nam': a person
+            return "block.person_title"     # 'Ông Trịnh Hà Nam': a person
         intro = self.district_re.search(before)
-        for _, pat in self.before_re:
+        for name, pat in self.before_re:
             # 'thành phố Cần Thơ': 'phố' (street) is part of 'thành phố', which only the district rule judges
             hit = pat.search(before)
             if hit and not (intro and hit.end() == intro.end()):
-                return True
-        for _, pat in self.after_re:
+                return name
+        for name, pat in self.after_re:
             if pat.search(after):
-                return True
+                return name
         if self.district_re.search(before):
             unit = self.units.get(province)
             central = unit.centrally_run if unit else True
             if post and unit and unit.name_2025 in self.units_2025:
                 central = self.units_2025[unit.name_2025].centrally_run and unit.name == unit.name_2025
             if not central:
-                return True
-        return False
+                return self.district_city[0]
+        return None
 
     def _mention(self, province: str, m: regex.Match, base: int, rule: str, post: bool) -> Mention:
         unit = self.units.get(province)

@@ -1,4 +1,4 @@
-"""One article through every stage: clean -> layout -> metadata -> segment -> extract -> models.
+"""One article through every stage: clean -> layout -> metadata -> segment -> outline -> extract -> models.
 
 Extractors see the cleaned text; here their offsets are mapped back to the text
 as decoded from the file, evidence is cut from that text, and everything is
@@ -11,21 +11,36 @@ from __future__ import annotations
 import time
 from bisect import bisect_right
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from ..text.clean import clean
+from ..text.clean import CleanText, clean
 from ..extract import extract_sentences, extractors_for
 from ..text.layout import BODY_LABELS, classify
 from ..text.metadata import find_metadata
 from ..models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention, Segment
 from ..ingest.read import RawArticle
 from ..rules import Rules
+from ..text.outline import Outline, build_outline
 from ..text.segment import split_sentences
 
-STAGES = ("clean", "segment", "extract", "models")
+STAGES = ("clean", "segment", "outline", "extract", "models")
 
 
-def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = None) -> ArticleResult:
-    """Extract every fact of ``raw``; raises pydantic's ValidationError on a bad fact."""
+@dataclass
+class Trace:
+    """What ``ctxh explain`` shows besides the facts: the cleaned text and its map back to the
+    original, the outline, and every number that was dropped with the rule that dropped it."""
+
+    clean: CleanText | None = None
+    outline: Outline | None = None
+    dropped: list[tuple[int, int, str]] = field(default_factory=list)   # original offsets, rule
+    dropped_mentions: list[tuple[int, int, str, str]] = field(default_factory=list)  # + surface
+
+
+def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = None,
+            trace: Trace | None = None) -> ArticleResult:
+    """Extract every fact of ``raw``; raises pydantic's ValidationError on a bad fact.
+    ``trace``, when given, is filled with what explains the result (see :class:`Trace`)."""
     tm = timings if timings is not None else defaultdict(float)
     t0 = time.perf_counter()
     ct = clean(raw.text)
@@ -41,7 +56,13 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
 
     ex = extractors_for(rules)
     published = raw.published or meta.published
-    mentions = ex.gazetteer.find(text, published, cleaned=True)
+    title_line = next((i for i, ln in enumerate(lines) if meta.title_span and ln.start == meta.title_span[0]), None)
+    outline = build_outline(text, lines, sentences, rules, published.year if published else None, title_line)
+    t2b = time.perf_counter()
+    tm["outline"] += t2b - t2
+    t2 = t2b
+    blocked: list | None = [] if trace is not None else None
+    mentions = ex.gazetteer.find(text, published, cleaned=True, dropped=blocked)
     line_starts = [ln.start for ln in lines]
     for m in mentions:
         m.in_body = lines[bisect_right(line_starts, m.start) - 1].is_body
@@ -54,9 +75,14 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
         tm_ = ex.gazetteer.find(raw.title, published)
         if len({m.province for m in tm_}) == 1 and (not mentions or {m.province for m in mentions if m.in_body} <= {tm_[0].province}):
             primary = tm_[0].province
-    found = extract_sentences(sentences, mentions, rules, primary, published.year if published else None, text)
+    found = extract_sentences(sentences, mentions, rules, primary, published.year if published else None, text,
+                              outline)
     t3 = time.perf_counter()
     tm["extract"] += t3 - t2
+    if trace is not None:
+        trace.clean, trace.outline = ct, outline
+        trace.dropped = [(*ct.span(a, b), why) for a, b, why in found.dropped]
+        trace.dropped_mentions = [(*ct.span(a, b), surface, why) for a, b, surface, why in blocked]
 
     aid = raw.article_id
     span = ct.span
