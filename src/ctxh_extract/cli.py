@@ -179,8 +179,10 @@ def _print_scores(rep: dict) -> None:
     for c in ("score", "precision", "recall", "F1", "tp", "fp", "fn"):
         t.add_column(c, justify="left" if c == "score" else "right")
     rows = [("provinces", "provinces"), ("counts (core: trainees, collaborators, centres)", "counts_core"),
+            ("counts (core), strict", "counts_core_strict"),
             ("counts (all categories)", "counts_all"), ("counts, strict (value+qualifier+target+period)", "counts_strict"),
-            ("percentages", "percentages"), ("percentages, strict", "percentages_strict")]
+            ("percentages", "percentages"), ("percentages, strict", "percentages_strict"),
+            ("target percentages: value + end year", "percentages_target_year")]
     for label, k in rows:
         s = rep[k]
         t.add_row(label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["tp"]), str(s["fp"]), str(s["fn"]))

@@ -243,6 +243,9 @@ class NumbersFile(_Loose):
     weak_words: WordList
     range_joiners: list[str]
     percent_words: list[str]
+    colloquial: _Loose | None = None
+    not_after_ten: list[str] = ["năm", "mốt", "không"]
+    not_after_tens_marker: list[str] = ["năm", "không"]
 
 
 class NamedWords(_Strict):
