@@ -78,7 +78,23 @@ class Gazetteer:
             for name, words in self.after_blockers
         ]
         self.district_re = regex.compile(r"(?:^|[\s(])(?:" + alternation(dc["words"], False) + r")\s*$")
+        inst = bl.get("institution")
+        self.inst_re = None
+        if inst:
+            heads = alternation(inst["heads"], False)
+            lower = "|".join(rf"{regex.escape(h)}(?=\s+(?:{alternation(ts, False)})(?![\p{{L}}]))"
+                             for h, ts in inst.get("lower_heads", {}).items())
+            chain = alternation(inst.get("chain_words", []), False)
+            # a proper name's words: a capitalised syllable and maybe one lowercase one ('Đại học', 'Sư phạm')
+            word = r"(?:\p{Lu}[\p{L}\d.\-]*(?:\s+\p{Ll}\p{L}*)?" + ("|" + chain if chain else "") + ")"
+            self.inst_re = regex.compile(rf"(?:^|[\s(\"'“])(?:{heads}{'|' + lower if lower else ''})(?:\s+{word}){{0,7}}\s+$")
+            self.inst_name = inst.get("name", "block.institution_name")
+            self.owner_re = regex.compile(r"(?:^|\s)(?:" + alternation(inst.get("owner_words", []), False) + r")\s+$")
+            self.central_re = regex.compile(r"(?:^|\s)(?:" + alternation(inst.get("central", []), False) + r")\s+$") \
+                if inst.get("central") else None
         pr = pv.primary
+        mm = pr.model_extra.get("merger_marks") if pr.model_extra else None
+        self.merger_re = regex.compile(r"\s*\(?\s*(?:" + alternation(mm, False) + r")(?![\p{L}])") if mm else None
         self.national_re = _phrases_re(pr.national_cues)
         self.local_re = _phrases_re(pr.local_cues)
 
@@ -129,6 +145,12 @@ class Gazetteer:
                 return "block.not_province"
         if self.title_re is not None and self.title_re.search(before):
             return "block.person_title"     # 'Ông Trịnh Hà Nam': a person
+        if self.inst_re is not None:
+            wide = text[max(0, m.start() - 80):m.start()]
+            if self.central_re is not None and self.central_re.search(wide):
+                return self.inst_name        # 'Bệnh viện Trung ương Huế': a central institution named after its city
+            if self.inst_re.search(wide) and not self.owner_re.search(wide):
+                return self.inst_name        # 'Trường THCS Hòa Bình', 'Trường Đại học Khoa học Huế'
         intro = self.district_re.search(before)
         for name, pat in self.before_re:
             # 'thành phố Cần Thơ': 'phố' (street) is part of 'thành phố', which only the district rule judges
@@ -160,24 +182,39 @@ class Gazetteer:
         return Mention(province, code, p2025, base + m.start(), base + m.end(), m.group(0), rule)
 
     def primary(self, mentions: list[Mention], title_span: tuple[int, int] | None,
-                lead_span: tuple[int, int] | None, body_text: str) -> str | None:
-        """The one province the article is about, or None (see rules/provinces.json)."""
+                lead_span: tuple[int, int] | None, body_text: str, title_mentions: list[Mention] | None = None,
+                merged: bool = False) -> str | None:
+        """The one province the article is about, or None (see rules/provinces.json).
+
+        ``title_mentions`` are those of a title that is not part of the text (HTML, JSONL): they
+        weigh as title mentions. ``merged``: the article is from after the 1 July 2025 merger (or
+        marks units as former, 'Ninh Thuận (cũ)'), so the units are weighed by the 2025 unit they
+        belong to: an article naming 'tỉnh Khánh Hòa' and 'Ninh Thuận (cũ)' is about Khánh Hòa."""
         cfg = self.rules.provinces.primary
         body = [m for m in mentions if m.in_body]
-        if not body:
+        extra = list(title_mentions or [])
+        if not body and not extra:
             return None
+        named = {m.province for m in body + extra}
+
+        def key(m: Mention) -> str:
+            if not merged:
+                return m.province
+            return m.province_2025 if m.province_2025 in named else m.province
+
         weight: Counter[str] = Counter()
         count: Counter[str] = Counter()
         in_title = set()
-        for m in body:
+        for m in body + extra:
             w = 1.0
-            if title_span and title_span[0] <= m.start < title_span[1]:
+            k = key(m)
+            if m in extra or (title_span and title_span[0] <= m.start < title_span[1]):
                 w = cfg.title_weight
-                in_title.add(m.province)
+                in_title.add(k)
             elif lead_span and lead_span[0] <= m.start < lead_span[1]:
                 w = cfg.lead_weight
-            weight[m.province] += w
-            count[m.province] += 1
+            weight[k] += w
+            count[k] += 1
         ranked = weight.most_common()
         top, top_w = ranked[0]
         total = sum(weight.values())
@@ -194,6 +231,10 @@ class Gazetteer:
         if top not in in_title and count[top] < 2 and national > local:
             return None
         return top
+
+    def marks_merger(self, text: str, mentions: list[Mention]) -> bool:
+        """Does the text mark a unit as former or new ('Ninh Thuận (cũ)', 'tỉnh Lào Cai (mới)')?"""
+        return any(self.merger_re.match(text, m.end) for m in mentions) if self.merger_re is not None else False
 
 
 def _phrases_re(phrases: list[str]) -> regex.Pattern | None:

@@ -22,6 +22,7 @@ from ..ingest.read import RawArticle
 from ..rules import Rules
 from ..text.outline import Outline, build_outline
 from ..text.segment import split_sentences
+from ..extract.provinces import REFORM_DATE
 
 STAGES = ("clean", "segment", "outline", "extract", "models")
 
@@ -69,12 +70,10 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
     lead = next((ln for ln in lines if ln.label == "body" and not ln.blank), None)
     body_text = "\n".join(text[ln.start:ln.end] for ln in lines if ln.is_body)
     title_span = meta.title_span
-    primary = ex.gazetteer.primary(mentions, title_span, (lead.start, lead.end) if lead else None, body_text)
-    if primary is None and raw.title:
-        # HTML/JSONL titles are not part of the text; a province named only there still counts
-        tm_ = ex.gazetteer.find(raw.title, published)
-        if len({m.province for m in tm_}) == 1 and (not mentions or {m.province for m in mentions if m.in_body} <= {tm_[0].province}):
-            primary = tm_[0].province
+    title_mentions = ex.gazetteer.find(raw.title, published) if raw.title and raw.kind != "txt" else []
+    merged = (published is not None and published >= REFORM_DATE) or ex.gazetteer.marks_merger(text, mentions)
+    primary = ex.gazetteer.primary(mentions, title_span, (lead.start, lead.end) if lead else None, body_text,
+                                   title_mentions, merged)
     found = extract_sentences(sentences, mentions, rules, primary, published.year if published else None, text,
                               outline)
     t3 = time.perf_counter()
