@@ -338,3 +338,43 @@ def test_a_person_named_after_a_province():
 
 def test_one_expert_is_not_a_count():
     assert extract_text("Năm tới sẽ có chứng chỉ hành nghề, một chuyên gia nhận định.").counts == []
+
+
+# ------------------------------------------------------------------ classes of wrong facts seen on real text (issue 11)
+def per_units(text: str):
+    return [(c.category, c.value, c.per_unit) for c in extract_text(text).counts]
+
+
+AGENCY_NOT_ACTION = [
+    # a training verb inside an agency's name is not the action
+    ("Phối hợp với Sở Giáo dục và Đào tạo cho 200 giáo viên tham gia hội thảo.", [("staff", 200)]),
+    ("Bộ Giáo dục và Đào tạo cho biết có 56 trường đào tạo ngành công tác xã hội.", [("schools", 56)]),
+    ("Phòng Giáo dục và Đào tạo huyện có 14 cán bộ phụ trách.", [("staff", 14)]),
+    # ... while the same verb as the action still makes trainees
+    ("Đào tạo 500 cán bộ làm công tác xã hội.", [("trainees", 500)]),
+    ("Năm 2023, Sở Lao động - Thương binh và Xã hội đã đào tạo cho 300 người.", [("trainees", 300)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", AGENCY_NOT_ACTION)
+def test_agency_name_is_not_an_action(text, expected):
+    assert count_values(text) == expected
+
+
+RATES = [
+    # money per person or item is a rate (per_unit), not a total (ANNOTATION.md)
+    ("Mức hỗ trợ 500.000 đồng/người/tháng cho cộng tác viên.", [("budget", 500000, "người")]),
+    ("Mức trợ cấp 360.000 đồng/tháng/người.", [("budget", 360000, "người")]),
+    ("Hỗ trợ 2 triệu đồng/hộ cho các hộ khó khăn.", [("budget", 2000000, "hộ")]),
+    ("Mỗi suất quà trị giá 300 nghìn đồng.", [("budget", 300000, "suất")]),
+    ("Mỗi người được hỗ trợ 500.000 đồng.", [("budget", 500000, "người")]),
+    # a rate per time only, or a total, has no per_unit
+    ("Phụ cấp 1,5 triệu đồng/tháng.", [("budget", 1500000, None)]),
+    ("Mỗi năm, tỉnh chi 2 tỷ đồng cho công tác xã hội.", [("budget", 2000000000, None)]),
+    ("Tổng kinh phí là 600 triệu đồng.", [("budget", 600000000, None)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", RATES)
+def test_rate_is_per_unit(text, expected):
+    assert per_units(text) == expected

@@ -69,6 +69,7 @@ class CountExtractor:
         self.per_cue_re = words_regex(pu.cues)
         self.per_distributive = {w.lower() for w in pu.distributive}
         self.not_places = {w.lower() for w in pu.not_places}
+        self.time_words = {w.lower() for w in (pu.model_extra or {}).get("time_words", [])}
         self.per_max_gap = pu.max_gap_words
         self.qual_words = {q.cue.lower() for q in rules.qualifiers.rules} | {f.lower() for f in rules.qualifiers.fillers}
         self.nearby: dict[str, regex.Pattern] = {
@@ -127,7 +128,7 @@ class CountExtractor:
             category, rule = urule.otherwise or category, urule.name + "+total"
         if category is None:
             return None
-        per_unit = self._per_unit(ctx, cs, qstart, uend)
+        per_unit = self._per_unit(ctx, cs, qstart, uend, urule.kind == "money")
         if num.weak and per_unit is None and num.qualifier == "exact" and (is_target is False or urule.kind == "person"):
             return None      # 'một chuyên gia nhận định': 'một' is 'a'; 'sẽ xây dựng một mô hình' is 1
         unit = t[ustart:uend]
@@ -202,6 +203,8 @@ class CountExtractor:
         """'training' or 'service' when the nearest action verb before the number takes it as
         its object (the verb, or an object marker such as 'cho', right before the number)."""
         for v in reversed(list(self.verb_re.finditer(prefix))):
+            if v.group(0)[:1].isupper() and _NAME_BEFORE.search(prefix[:v.start()]):
+                continue                      # 'Sở Giáo dục và Đào tạo': part of an agency's name, not an action
             verb = " ".join(v.group(0).lower().split())
             if verb in self.service_verbs and self.service_noun_re and self.service_noun_re.search(prefix[:v.start()]):
                 continue                      # 'kỹ năng tư vấn' names a skill
@@ -213,9 +216,15 @@ class CountExtractor:
             return "training" if verb in self.trainee_verbs else "service"
         return None
 
-    def _per_unit(self, ctx: SentenceContext, cs: int, qstart: int, uend: int) -> str | None:
-        """The place a count is per ('mỗi xã ... có 1', '100% các bệnh viện ... có 1-2', '1 CTV/thôn')."""
+    def _per_unit(self, ctx: SentenceContext, cs: int, qstart: int, uend: int, money: bool = False) -> str | None:
+        """The place a count is per ('mỗi xã ... có 1', '100% các bệnh viện ... có 1-2', '1 CTV/thôn'),
+        or for money the person or item a rate is per ('500.000 đồng/người/tháng' -> 'người')."""
         t = ctx.text
+        if money:
+            for word in _SLASH_WORD.findall(t[uend:uend + 40].split(";")[0].split(",")[0]):
+                w = word.lower()
+                if w not in self.time_words:
+                    return w
         after = _SLASH_PLACE.match(t, uend)
         if after:
             place = after.group(1).split()[0].lower()
@@ -239,9 +248,9 @@ class CountExtractor:
             and not any(ch.isdigit() for ch in between)
         if not (close or self.per_before_re.search(" ".join(words)) or _PLACE_LIST.fullmatch(between)):
             return None
-        return self._word_after(ctx, anchor[0], anchor[1])
+        return self._word_after(ctx, anchor[0], anchor[1], money)
 
-    def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None) -> str | None:
+    def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None, money: bool = False) -> str | None:
         """The first word after ``rel_pos`` that is not a connector. Word segmentation (the slow
         part) is paid for here only, once a frame has been found, and only on a short window."""
         t = ctx.text
@@ -249,6 +258,8 @@ class CountExtractor:
         um = self.unit_re.match(t, start)
         if um is not None:
             unit = self.unit_of.get(" ".join(um.group(0).lower().split()))
+            if unit is not None and unit.kind in ("person", "thing") and money and cue in self.per_distributive:
+                return um.group(0).split()[0].lower()    # 'mỗi suất quà trị giá 300 nghìn đồng': a rate per 'suất'
             if unit is not None and unit.kind in ("person", "thing", "money"):
                 return None      # 'mỗi cộng tác viên', 'mỗi phần quà': per person or thing, not per place
         if cue in self.per_cue_places:
@@ -267,6 +278,9 @@ class CountExtractor:
 
 _WINDOW_CHARS = 40          # enough for 'các cơ sở trợ giúp' after a frame
 _COUNT_THEN_WORD = regex.compile(r"(?P<num>\d[\d.,]*)(?=\s+\p{L})")
+# a capitalised word (or 'và' / '-' after one) right before: the verb is inside a proper name
+_NAME_BEFORE = regex.compile(r"\p{Lu}[\p{L}]*(?:\s+\p{Ll}+)?(?:\s+(?:và|&|-|–))?\s+$")
+_SLASH_WORD = regex.compile(r"\G\s*/\s*(\p{L}+)")      # 'đồng/người/tháng': người, tháng
 _SLASH_PLACE = regex.compile(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)")
 _PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")
 
