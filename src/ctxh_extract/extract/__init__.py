@@ -90,7 +90,7 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
                     ctx.excluded.append((p.span[0] - s.start, p.span[1] - s.start, p.rule))
                 chain = scope_chain(outline, s, section)
                 _facts(ctx, ex, out, primary, published_year, chain)
-        update_section(section, cues, own, s.text, s.start)
+        update_section(section, cues, own, s.text, s.start, s.line_index)
     return out
 
 

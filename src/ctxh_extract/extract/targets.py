@@ -33,6 +33,8 @@ class Section:
     is_target: bool = False
     period: Period | None = None
     rule: str | None = None
+    closed_by: str | None = None      # the achieved cue that closed it ('hiện nay', 'đến nay') ...
+    closed_line: int | None = None    # ... in this line: the rest of that paragraph reports what is, too
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ def scope_chain(outline: Outline | None, sentence: Sentence, section: Section) -
     def add_section() -> None:
         if section.is_target:
             chain.append(Scope("section", section.period, "target", f"section:{section.rule}"))
+        elif section.closed_by is not None and section.closed_line == sentence.line_index:
+            chain.append(Scope("section", None, "achieved", f"section:{section.closed_by}"))
 
     for n in nodes:
         if n.kind != PLAN_HEADER and n.kind != HEADING and n.list_head:
@@ -256,8 +260,10 @@ def _leading(p: Period, sentence_text: str, sentence_start: int) -> bool:
 
 
 def update_section(section: Section, cues: list[Cue], periods: list[Period], sentence_text: str,
-                   sentence_start: int) -> None:
-    """After a sentence: open, close or keep the plan section."""
+                   sentence_start: int, line_index: int | None = None) -> None:
+    """After a sentence: open, close or keep the plan section. A sentence that closes it with an
+    achieved cue ('Hiện nay, toàn tỉnh có ...') makes the rest of its paragraph achieved too
+    ('Trong đó, 80 người ...'), whatever the heading above says."""
     own = real_periods(periods)
     achieved_seen = False
     for c in cues:
@@ -266,11 +272,14 @@ def update_section(section: Section, cues: list[Cue], periods: list[Period], sen
         if c.polarity == "target" and c.opens and not (c.weak and achieved_seen):
             section.is_target = True
             section.rule = c.rule
+            section.closed_by = section.closed_line = None
             if own:
                 section.period = own[0]
         elif c.closes:
             section.is_target = False
             section.period = None
             section.rule = None
+            if c.polarity == "achieved":
+                section.closed_by, section.closed_line = c.rule, line_index
     if section.is_target and own and own[0].span[0] - sentence_start <= 3:
         section.period = own[0]
