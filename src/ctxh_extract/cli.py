@@ -81,6 +81,11 @@ def extract(
     max_size: float = typer.Option(10.0, "--max-size", min=0.001, help="Reject files larger than this many MB."),
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory (default: the project's rules/)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary table."),
+    storage_version: Optional[str] = typer.Option(
+        None, "--storage-version", metavar="VERSION",
+        help="DuckDB storage format of a new database: the oldest DuckDB version that must open it "
+             "(default v1.0.0, or $CTXH_STORAGE_VERSION; 'latest' for this duckdb's own). "
+             "An existing database keeps its format."),
 ) -> None:
     """Read articles, extract facts, load the database; exit 1 if any article was rejected."""
     from .run.pipeline import run_extract
@@ -100,7 +105,8 @@ def extract(
             bar.start()
         with reported():
             summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
-                                  rules_dir=rules, progress=progress, command="extract " + " ".join(paths))
+                                  rules_dir=rules, progress=progress, command="extract " + " ".join(paths),
+                                  storage_version=storage_version)
     except KeyboardInterrupt:
         # Ctrl-C while rules or the database were being opened (later ones give a summary)
         err.print("interrupted: articles already stored are kept; run the same command again to finish")
