@@ -37,6 +37,10 @@ MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY", "64MB")
 STORAGE_VERSION_ENV = "CTXH_STORAGE_VERSION"
 DEFAULT_STORAGE_VERSION = "v1.0.0"
 _VERSION_RE = re.compile(r"v?(\d+\.\d+\.\d+)|latest", re.I)
+# COPY options of every Parquet file ctxh writes: the format version and codec that every reader
+# (DuckDB 1.0 on, pyarrow, pandas, Polars, Spark) knows, pinned so that a newer duckdb's defaults
+# cannot change what the files need.
+PARQUET_OPTIONS = "FORMAT parquet, PARQUET_VERSION V1, COMPRESSION snappy"
 
 
 def _bytes(size: str) -> int:
