@@ -151,7 +151,7 @@ def evaluate(
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
 ) -> None:
     """Score the database against gold annotations (ANNOTATION.md's Scoring)."""
-    from .review.evaluate import evaluate as run_eval, failing, load_thresholds
+    from .review.evaluate import checks, evaluate as run_eval, failing, load_thresholds
     from .rules import load_rules
 
     with reported():
@@ -163,7 +163,12 @@ def evaluate(
                   f"run `ctxh extract` on their texts first", markup=False)
         raise typer.Exit(1)
     if as_json:
+        # the verdict beside the scores, so a script needs neither the exit code nor stderr
+        applied = checks(scores, min_f1, limits)
         data = dict(rep)
+        data["passed"] = all(c["passed"] for c in applied)
+        data["thresholds"] = {c["score"]: c["min"] for c in applied}
+        data["failing"] = [{k: c[k] for k in ("score", "value", "min")} for c in applied if not c["passed"]]
         if show_errors:
             data["errors"] = scores.errors
         out.print_json(json.dumps(data, ensure_ascii=False))
