@@ -6,7 +6,7 @@ DB       ?= data/ctxh.duckdb
 EVAL_DB  ?= data/eval.duckdb
 STAMP    := $(VENV)/.installed
 
-.PHONY: run test install eval bench profile report screenshot browser-deps gazetteer check-rules clean
+.PHONY: run test install eval bench profile report screenshot browser-deps old-clients gazetteer check-rules clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,8 +20,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/ctxh extract seeds --db $(DB)
 
-## test: install (with the browser the report test uses), then run every test
-test: $(STAMP) browser-deps
+## test: install (with the browser the report test uses and the DuckDB 1.x clients), then run every test
+test: $(STAMP) browser-deps old-clients
 	$(BIN)/pytest -q
 
 ## eval: extract every gold article and score it against data/gold with the CI thresholds
@@ -33,6 +33,11 @@ eval: $(STAMP)
 ## browser-deps: Debian's headless Chromium for the report test (never downloaded by a test tool)
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+## old-clients: DuckDB 1.x (the duckdb-cli command-line client, Python duckdb 1.1) from PyPI in .cache/old-duckdb,
+## made once, for the tests that open our files as journalists' clients do (tests/old_clients.py)
+old-clients: $(STAMP)
+	$(BIN)/python tests/old_clients.py
 
 ## report / screenshot: the review page for $(DB), and a PNG of it to look at
 report: $(STAMP)
@@ -56,4 +61,4 @@ check-rules: $(STAMP)
 	$(BIN)/ctxh check-rules
 
 clean:
-	rm -rf $(VENV) .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report.png bench/out
+	rm -rf $(VENV) .cache .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report.png bench/out

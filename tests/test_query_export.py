@@ -31,10 +31,47 @@ def test_writes_are_refused(seed_db, sql, kind):
     assert duckdb.connect(seed_db, read_only=True).execute("SELECT count(*) FROM counts").fetchone()[0] == before
 
 
-def test_sql_error_is_duckdbs_one_line(seed_db):
+def test_sql_error_is_duckdbs_whole_message(seed_db):
+    """What DuckDB says, every line: the candidate columns and the caret under the mistake."""
     r = run_ctxh("query", "SELECT no_such_column FROM counts", "--db", seed_db)
-    assert r.returncode == 1 and "Traceback" not in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1 and "Binder Error" in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr and not r.stdout
+    try:
+        duckdb.connect(seed_db, read_only=True).execute("SELECT no_such_column FROM counts")
+    except duckdb.BinderException as exc:
+        want = str(exc).strip()
+    lines = r.stderr.rstrip().splitlines()
+    assert lines[0] == "error: " + want.splitlines()[0] and lines[0].startswith("error: Binder Error:")
+    assert [ln.rstrip() for ln in lines[1:]] == [ln.rstrip() for ln in want.splitlines()[1:]]
+    assert any(ln.startswith("Candidate bindings:") and ln.count('"') >= 2 for ln in lines)
+    caret = lines.index("LINE 1: SELECT no_such_column FROM counts")
+    assert lines[caret + 1].index("^") == lines[caret].index("no_such_column")
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1 FROM facts WHERE", "SELECT * FROM fact"])
+def test_parser_and_catalog_errors_are_whole(seed_db, sql):
+    r = run_ctxh("query", sql, "--db", seed_db)
+    assert r.returncode == 1
+    lines = r.stderr.rstrip().splitlines()
+    assert lines[0].startswith(("error: Parser Error:", "error: Catalog Error:")) and len(lines) >= 3
+    assert any(ln.startswith("LINE 1: ") for ln in lines) and "^" in lines[-1]
+    if "fact" in sql and "facts" not in sql:
+        assert 'Did you mean "facts"' in r.stderr
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1; SELECT 2", "SELECT count(*) FROM counts;\nSELECT count(*) FROM facts;"])
+def test_several_statements_are_refused(seed_db, sql):
+    r = run_ctxh("query", sql, "--db", seed_db, "--format", "json")
+    assert r.returncode == 1 and not r.stdout
+    assert r.stderr.strip() == ("error: refused: 2 SQL statements given; ctxh query runs one statement and prints "
+                                "its result (run each with its own ctxh query, or combine them in one SELECT with "
+                                "WITH or UNION ALL)")
+
+
+@pytest.mark.parametrize("sql", ["SELECT 7 AS n;", "SELECT 7 AS n; -- the answer", "SELECT 7 AS n;;"])
+def test_one_statement_with_a_trailing_semicolon_runs(seed_db, sql):
+    r = run_ctxh("query", sql, "--db", seed_db, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [{"n": 7}]
 
 
 def test_reading_other_files_is_off(seed_db):

@@ -81,6 +81,11 @@ def extract(
     max_size: float = typer.Option(10.0, "--max-size", min=0.001, help="Reject files larger than this many MB."),
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory (default: the project's rules/)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary table."),
+    storage_version: Optional[str] = typer.Option(
+        None, "--storage-version", metavar="VERSION",
+        help="DuckDB storage format of a new database: the oldest DuckDB version that must open it "
+             "(default v1.0.0, or $CTXH_STORAGE_VERSION; 'latest' for this duckdb's own). "
+             "An existing database keeps its format."),
 ) -> None:
     """Read articles, extract facts, load the database; exit 1 if any article was rejected."""
     from .run.pipeline import run_extract
@@ -100,7 +105,8 @@ def extract(
             bar.start()
         with reported():
             summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
-                                  rules_dir=rules, progress=progress, command="extract " + " ".join(paths))
+                                  rules_dir=rules, progress=progress, command="extract " + " ".join(paths),
+                                  storage_version=storage_version)
     except KeyboardInterrupt:
         # Ctrl-C while rules or the database were being opened (later ones give a summary)
         err.print("interrupted: articles already stored are kept; run the same command again to finish")
@@ -145,7 +151,7 @@ def evaluate(
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
 ) -> None:
     """Score the database against gold annotations (ANNOTATION.md's Scoring)."""
-    from .review.evaluate import evaluate as run_eval, failing, load_thresholds
+    from .review.evaluate import checks, evaluate as run_eval, failing, load_thresholds
     from .rules import load_rules
 
     with reported():
@@ -157,7 +163,12 @@ def evaluate(
                   f"run `ctxh extract` on their texts first", markup=False)
         raise typer.Exit(1)
     if as_json:
+        # the verdict beside the scores, so a script needs neither the exit code nor stderr
+        applied = checks(scores, min_f1, limits)
         data = dict(rep)
+        data["passed"] = all(c["passed"] for c in applied)
+        data["thresholds"] = {c["score"]: c["min"] for c in applied}
+        data["failing"] = [{k: c[k] for k in ("score", "value", "min")} for c in applied if not c["passed"]]
         if show_errors:
             data["errors"] = scores.errors
         out.print_json(json.dumps(data, ensure_ascii=False))

@@ -253,18 +253,22 @@ def load_thresholds(path: str | Path) -> dict[str, float]:
         raise CtxhError(f"{path}: not a thresholds file ({{\"min\": {{score: value}}}}): {exc}") from None
 
 
-def failing(scores: Scores, min_f1: float | None, thresholds: dict[str, float] | None) -> list[str]:
-    """Which headline scores are under their threshold."""
-    bad = []
+def checks(scores: Scores, min_f1: float | None, thresholds: dict[str, float] | None) -> list[dict]:
+    """Every threshold applied, with the score it was checked against: ``{"score", "value", "min",
+    "passed"}`` (value None when the report has no such score). ``--min-f1`` raises the headline F1s'."""
     limits = dict(thresholds or {})
     if min_f1 is not None:
         for k in HEADLINE:
             limits[k] = max(limits.get(k, 0.0), min_f1)
+    out = []
     for k, lim in limits.items():
         val = scores.report[k]["f1"] if isinstance(scores.report.get(k), dict) and "f1" in scores.report[k] \
             else scores.report.get(k, {}).get("accuracy")
-        if val is None:
-            bad.append(f"{k}: unknown score")
-        elif val < lim:
-            bad.append(f"{k} {val:.3f} < {lim:.3f}")
-    return bad
+        out.append({"score": k, "value": val, "min": lim, "passed": val is not None and val >= lim})
+    return out
+
+
+def failing(scores: Scores, min_f1: float | None, thresholds: dict[str, float] | None) -> list[str]:
+    """Which headline scores are under their threshold, as lines to print."""
+    return [f"{c['score']}: unknown score" if c["value"] is None else f"{c['score']} {c['value']:.3f} < {c['min']:.3f}"
+            for c in checks(scores, min_f1, thresholds) if not c["passed"]]

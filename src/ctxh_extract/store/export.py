@@ -1,4 +1,4 @@
-"""Export of every table and view of the database, one file each."""
+"""Export of every table and view of the database, one file each (Parquet: see PARQUET_OPTIONS)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import duckdb
 
 from ..errors import CtxhError
-from .store import TABLES, VIEWS, Store
+from .store import PARQUET_OPTIONS, TABLES, VIEWS, Store
 
 
 def export(db: str, out_dir: str, fmt: str = "parquet") -> list[tuple[str, str, int]]:
@@ -21,7 +21,7 @@ def export(db: str, out_dir: str, fmt: str = "parquet") -> list[tuple[str, str, 
         names = [t for t in TABLES if t != "meta"] + list(VIEWS)
         for name in names:
             path = os.path.join(out_dir, f"{name}.{fmt}")
-            opts = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER true)"
+            opts = f"({PARQUET_OPTIONS})" if fmt == "parquet" else "(FORMAT csv, HEADER true)"
             con.execute(f"COPY (SELECT * FROM {name}) TO '{path.replace(chr(39), chr(39) * 2)}' {opts}")
             n = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             written.append((name, path, n))

@@ -20,13 +20,28 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import DatabaseError
+from ..errors import DatabaseError, UsageError
 from ..models import ArticleResult
 
 SCHEMA_VERSION = 1
 # DuckDB's buffer pool while extracting. bench/store_only.py: with 64 MB the loader's RSS stays
 # flat from 4,000 to 20,000 articles; with 256 MB it grows to its cap, and loads 16% faster (9.5 vs 11.3 s).
 MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY", "64MB")
+
+# The storage format of a NEW database file. DuckDB 2.0 writes its own (v2.0.0) by default, which no
+# 1.x client opens ("created with a newer version of DuckDB"): the CLI most people have, duckdb 1.x in
+# Python, DBeaver's bundled driver. v1.0.0 (storage number 64) is the oldest format 2.0 writes; DuckDB
+# 1.1.0 and later open our files in it (1.0.0 itself cannot read the primary-key indexes that DuckDB
+# 1.5 and later write, even in that format: tests/test_old_clients.py). A file that exists keeps the
+# format it was made in, whatever is asked (DuckDB never rewrites it). Its price is disk: v1.0.0 keeps
+# article texts uncompressed (2,000 bench articles: 30 MB; v1.3.0..latest 17 MB; v1.2.0, ZSTD, 11 MB).
+STORAGE_VERSION_ENV = "CTXH_STORAGE_VERSION"
+DEFAULT_STORAGE_VERSION = "v1.0.0"
+_VERSION_RE = re.compile(r"v?(\d+\.\d+\.\d+)|latest", re.I)
+# COPY options of every Parquet file ctxh writes: the format version and codec that every reader
+# (DuckDB 1.0 on, pyarrow, pandas, Polars, Spark) knows, pinned so that a newer duckdb's defaults
+# cannot change what the files need.
+PARQUET_OPTIONS = "FORMAT parquet, PARQUET_VERSION V1, COMPRESSION snappy"
 
 
 def _bytes(size: str) -> int:
@@ -41,6 +56,54 @@ def _bytes(size: str) -> int:
     unit = (m.group(2) or "B").upper()
     base = 1024 if "I" in unit else 1000
     return int(float(m.group(1)) * base ** "BKMGT".index(unit[0]))
+
+
+def choose_storage_version(choice: str | None = None) -> str:
+    """The storage format new database files are written in: ``choice`` (``--storage-version``),
+    else $CTXH_STORAGE_VERSION, else DEFAULT_STORAGE_VERSION, checked against what this duckdb can
+    write. Every writer opens through :class:`Store`, which applies it.
+
+    >>> choose_storage_version(), choose_storage_version("1.2.0"), choose_storage_version("latest")
+    ('v1.0.0', 'v1.2.0', 'latest')
+    """
+    where = "--storage-version" if choice else STORAGE_VERSION_ENV
+    raw = (choice or os.environ.get(STORAGE_VERSION_ENV) or DEFAULT_STORAGE_VERSION).strip()
+    m = _VERSION_RE.fullmatch(raw)
+    version = ("v" + m.group(1)) if m and m.group(1) else raw.lower()
+    hint = (f"write a DuckDB version such as {DEFAULT_STORAGE_VERSION} (readable by DuckDB 1.1 and later), "
+            f"v1.5.0, or latest (this duckdb's own, {duckdb.__version__})")
+    if not m:
+        raise UsageError(f"{where}: {raw!r} is not a DuckDB version; {hint}")
+    try:
+        duckdb.connect(":memory:", config={"storage_compatibility_version": version}).close()
+    except duckdb.Error:
+        raise UsageError(f"{where}: {raw!r} is not a DuckDB version that duckdb {duckdb.__version__} "
+                         f"can write; {hint}") from None
+    return version
+
+
+def _version_tuple(tag: str) -> tuple[int, ...]:
+    """'v1.0.0+' -> (1, 0, 0)"""
+    return tuple(int(x) for x in re.findall(r"\d+", tag)[:3])
+
+
+def _readers(tag: str) -> str:
+    """'v1.5.0+' -> 'DuckDB 1.5 and later open it'; 'v1.0.0+' -> 1.1 (see DEFAULT_STORAGE_VERSION)."""
+    v = max(_version_tuple(tag), (1, 1))
+    return f"DuckDB {v[0]}.{v[1]} and later open it"
+
+
+def _format_tag(version: str) -> str | None:
+    """The format DuckDB writes for a storage version, as it tags a file ('v1.1.0' -> 'v1.0.0+'):
+    found by making an empty database with it (a few milliseconds; only to compare with a file's)."""
+    with tempfile.TemporaryDirectory(prefix="ctxh-format-") as td:
+        con = duckdb.connect(os.path.join(td, "probe.duckdb"), config={"storage_compatibility_version": version})
+        try:
+            row = con.execute("SELECT tags['storage_version'] FROM duckdb_databases() "
+                              "WHERE database_name = current_database()").fetchone()
+        finally:
+            con.close()
+    return row[0] if row else None
 
 
 # table -> [(column, type)], in CONTRACT order, then additions
@@ -184,7 +247,8 @@ def _ddl(table: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
 
 
-def _open(path: str, read_only: bool, external_access: bool = True) -> duckdb.DuckDBPyConnection:
+def _open(path: str, read_only: bool, external_access: bool = True,
+          storage: str | None = None) -> duckdb.DuckDBPyConnection:
     if read_only and not os.path.exists(path):
         raise DatabaseError(path, "database not found (run `ctxh extract` first, or pass --db)")
     if os.path.isdir(path):
@@ -207,9 +271,11 @@ def _open(path: str, read_only: bool, external_access: bool = True) -> duckdb.Du
                 pass                    # then DuckDB says what is wrong with it
     try:
         # no extension is ever downloaded or loaded behind the user's back (DuckDB would for some files)
-        return duckdb.connect(path, read_only=read_only,
-                              config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
-                                      "enable_external_access": external_access})
+        config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                  "enable_external_access": external_access}
+        if storage:                     # used only if the file is new: an existing one keeps its own
+            config["storage_compatibility_version"] = storage
+        return duckdb.connect(path, read_only=read_only, config=config)
     except duckdb.IOException as exc:
         msg = str(exc)
         low = msg.lower()
@@ -227,8 +293,10 @@ def _open(path: str, read_only: bool, external_access: bool = True) -> duckdb.Du
 class Store:
     """A DuckDB database file holding the extracted facts."""
 
-    def __init__(self, path: str | os.PathLike, read_only: bool = False, external_access: bool = True):
-        """``external_access`` False: SQL on this connection cannot read or write other files."""
+    def __init__(self, path: str | os.PathLike, read_only: bool = False, external_access: bool = True,
+                 storage_version: str | None = None):
+        """``external_access`` False: SQL on this connection cannot read or write other files.
+        ``storage_version``: the format if the file is created (see :func:`choose_storage_version`)."""
         self.path = str(path)
         if not read_only:
             try:
@@ -239,7 +307,11 @@ class Store:
             except OSError as exc:
                 raise DatabaseError(self.path, f"cannot create its folder: {exc.strerror or exc}") from None
         self.read_only = read_only
-        self.con = _open(self.path, read_only, external_access)
+        # resolved before the file is touched, so a bad choice leaves no file behind
+        self.requested_storage = None if read_only else choose_storage_version(storage_version)
+        self.storage_explicit = bool(storage_version or os.environ.get(STORAGE_VERSION_ENV))
+        self.existed = os.path.isfile(self.path) and os.path.getsize(self.path) > 0
+        self.con = _open(self.path, read_only, external_access, self.requested_storage)
         # DuckDB's buffer pool defaults to 80% of RAM and keeps every block it wrote: without a
         # limit the main process grows with the database (measured +4.4 MB per 1,000 articles)
         try:
@@ -325,6 +397,30 @@ class Store:
         if self._stored is None:
             self._stored = {r[0] for r in self.con.execute("SELECT article_id FROM articles").fetchall()}
         return self._stored
+
+    def storage_format(self) -> str | None:
+        """The file's storage format as DuckDB tags it ('v1.0.0+', 'v2.0.0+'), None if it cannot say."""
+        try:
+            row = self.con.execute("SELECT tags['storage_version'] FROM duckdb_databases() "
+                                   "WHERE database_name = current_database()").fetchone()
+        except duckdb.Error:
+            return None
+        return row[0] if row and row[0] else None
+
+    def storage_note(self) -> str | None:
+        """What to tell the user when an existing file kept a format other than the one asked for
+        (asked with --storage-version / $CTXH_STORAGE_VERSION), or when it is one no 1.x client opens."""
+        have = self.storage_format()
+        if self.read_only or not self.existed or not have:
+            return None
+        explicit = self.storage_explicit
+        if explicit and have != _format_tag(self.requested_storage):
+            return (f"keeps its storage format {have} ({_readers(have)}); the storage version asked for "
+                    f"({self.requested_storage}) applies only when a database file is created")
+        if not explicit and _version_tuple(have) >= (2,):
+            return (f"keeps its storage format {have} ({_readers(have)}), so DuckDB 1.x clients cannot open it; "
+                    f"extract into a new --db file (or delete this one and run again) to get {DEFAULT_STORAGE_VERSION}")
+        return None
 
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
