@@ -70,8 +70,11 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
         heading = outline.heading_of(s) if outline is not None else None
         if heading is not section_heading:          # a new heading: the plan section of the last one ends
             section, section_heading = Section(), heading
-        cues = find_cues(s.text, rules, s.start, published_year)
-        own = find_periods(s.text, rules, s.start)
+        if outline is not None and s.start in outline.cues:      # found once, by the outline
+            cues, own = outline.cues[s.start], outline.periods[s.start]
+        else:
+            cues = find_cues(s.text, rules, s.start, published_year)
+            own = find_periods(s.text, rules, s.start)
         if outline is not None and s.start in outline.phase_refs:
             own = sorted(own + outline.phase_refs[s.start], key=lambda p: p.span)
         if ex.has_number.search(s.text):

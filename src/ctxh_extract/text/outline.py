@@ -111,6 +111,8 @@ class Outline:
     line_node: dict[int, Node] = field(default_factory=dict)        # line index -> node
     phase_refs: dict[int, list[Period]] = field(default_factory=dict)  # sentence start -> resolved phase references
     phases: dict[int, tuple[int, int]] = field(default_factory=dict)   # phase number -> years, as defined
+    cues: dict[int, list[Cue]] = field(default_factory=dict)           # sentence start -> its cues
+    periods: dict[int, list[Period]] = field(default_factory=dict)     # sentence start -> its periods (all kinds)
 
     def node_of(self, sentence: Sentence) -> Node | None:
         return self.line_node.get(sentence.line_index)
@@ -281,8 +283,12 @@ def build_outline(text: str, lines: list[Line], sentences: list[Sentence], rules
         s = ln.text.strip()
         lead = len(ln.text) - len(ln.text.lstrip())
         start, end = ln.start + lead, ln.end
-        cues = [c for s_ in by_line.get(i, []) for c in find_cues(s_.text, rules, s_.start, published_year)]
-        periods = real_periods(find_periods(s, rules, start))
+        cues, periods = [], []
+        for s_ in by_line.get(i, []):
+            out.cues[s_.start] = found_c = find_cues(s_.text, rules, s_.start, published_year)
+            out.periods[s_.start] = found_p = find_periods(s_.text, rules, s_.start)
+            cues += found_c
+            periods += real_periods(found_p)
         plain = i == title_line or i in letterhead      # a headline or a letterhead line heads nothing
         mk = b.marker(s) if not plain else None
         ends_colon = s.rstrip().endswith(":")
