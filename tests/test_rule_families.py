@@ -379,3 +379,78 @@ RATES = [
 @pytest.mark.parametrize("text,expected", RATES)
 def test_rate_is_per_unit(text, expected):
     assert per_units(text) == expected
+
+
+# ------------------------------------------------------------------ classes found in the first real batch (data/gold/real, A)
+PROVINCE_NAMES = [
+    # the unit's own bodies name it as their owner: mentions
+    ("Đài Phát thanh - Truyền hình Bến Tre định kỳ đăng tin về công tác xã hội.", ["Bến Tre"]),
+    ("Trường Cao đẳng nghề Bình Thuận mở lớp cho cán bộ xã.", ["Bình Thuận"]),
+    ("Báo Quảng Bình có chuyên mục về công tác xã hội.", ["Quảng Bình"]),
+    # institutions that are not the unit's own: a local school, a university, an NGO's village, a company
+    ("Học sinh Trường THCS Hòa Bình được tư vấn tâm lý.", []),
+    ("Sinh viên Trường Đại học Sư phạm Hà Nội thực tập tại xã.", []),
+    ("Làng Trẻ em SOS Thanh Hóa nuôi dưỡng trẻ mồ côi.", []),
+    ("Công ty TNHH Quảng Ninh tài trợ quà cho trẻ em.", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", PROVINCE_NAMES)
+def test_institution_names(text, expected):
+    assert provinces(text) == expected
+
+
+def test_partner_city_in_passing_does_not_take_the_primary():
+    text = ("Năm 2011, Sở đã phối hợp với Trường Đại học Lao động - Xã hội - cơ sở 2 - TP. Hồ Chí Minh tổ chức "
+            "3 lớp tập huấn. Đài Phát thanh - Truyền hình Bến Tre định kỳ đăng tin về công tác xã hội.")
+    assert extract_text(text).article.primary_province == "Bến Tre"
+
+
+COUNT_CLASSES = [
+    # members of a social-work team or model are staff; of a volunteer team, volunteers
+    ("Trung tâm Y tế đã thành lập Tổ Công tác xã hội có từ 5 - 7 thành viên.", [("staff", 5)]),
+    ("Đội công tác xã hội tình nguyện có 30 thành viên là sinh viên.", [("volunteers", 30)]),
+    # taking part in a class named in the clause makes trainees
+    ("Sở tổ chức 1 lớp Trung cấp công tác xã hội, có 102 cán bộ cấp xã tham gia.", [("classes", 1), ("trainees", 102)]),
+    # 'cho' hands the number to the training, whatever service the training is about
+    ("Sở tổ chức tập huấn nâng cao năng lực quản lý, cung cấp dịch vụ trẻ em cho gần 40 nhân viên.", [("trainees", 40)]),
+    # a fraction of counted people is two counts; of places, none
+    ("Trung tâm có 2/25 viên chức đúng chuyên ngành công tác xã hội.", [("staff", 2), ("staff", 25)]),
+    ("Đã có 4/5 xã hoàn thành chỉ tiêu.", []),
+    # 'khi có nhu cầu' is not a need for training
+    ("Mô hình có 8 thành viên, hỗ trợ người dân khi có nhu cầu.", [("staff", 8)]),
+    # graduates are trainees
+    ("7 khóa sinh viên đã tốt nghiệp ra trường với hơn 600 em.", [("classes", 7), ("trainees", 600)]),
+    # vocational schools that train are schools
+    ("Cả nước có 55 trường đại học, cao đẳng và 21 cơ sở dạy nghề có đào tạo công tác xã hội.", [("schools", 55), ("schools", 21)]),
+    ("Chỉ có từ 15.000 - 20.000 người hoạt động công tác xã hội bán chuyên nghiệp.", [("staff", 15000)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", COUNT_CLASSES)
+def test_count_classes_from_real_text(text, expected):
+    assert count_values(text) == expected
+
+
+TARGET_CLASSES = [
+    # a plan's name ('định hướng đến năm 2020') after 'đã ban hành' opens no plan section
+    ("Năm 2011, UBND tỉnh đã ban hành Kế hoạch thực hiện Đề án giai đoạn 2010-2015, định hướng đến năm 2020. "
+     "Mỗi xã có 01 cộng tác viên công tác xã hội.", [(1, False, (None, None))]),
+    # 'nghị định hướng dẫn' is a decree that guides, not an orientation
+    ("Báo cáo viên giới thiệu nghị định hướng dẫn Luật Trẻ em năm 2016. Tỉnh có 19 cơ sở trợ giúp xã hội.",
+     [(19, False, (None, None))]),
+    # an enrolment quota is a unit, not a goal
+    ("Các cơ sở đào tạo cho khoảng 3.500 lượt chỉ tiêu/năm. Cả nước có 425 cơ sở trợ giúp xã hội.",
+     [(3500, False, (None, None)), (425, False, (None, None))]),
+]
+
+
+@pytest.mark.parametrize("text,expected", TARGET_CLASSES)
+def test_target_classes_from_real_text(text, expected):
+    assert [(c.value, c.is_target, (c.period_start, c.period_end)) for c in extract_text(text).counts] == expected
+
+
+def test_a_year_that_closes_a_list_of_goals_is_theirs():
+    r = extract_text("Mục tiêu của Kế hoạch là hướng tới 100% đối tượng được trợ giúp kịp thời; 90% người cao tuổi "
+                     "được chăm sóc; 50% trẻ em được tư vấn vào năm 2030.")
+    assert [(p.value, p.period_end) for p in r.percentages] == [(100.0, 2030), (90.0, 2030), (50.0, 2030)]

@@ -84,6 +84,7 @@ class CueRule(_Strict):
     weak: bool = False
     past_is_achieved: bool = False
     now: bool = False
+    in_names: bool = False
     not_after: list[str] = []
     not_before: list[str] = []
     note: str | None = None
@@ -147,6 +148,7 @@ class OutlineFile(_Loose):
 class RegexRule(_Strict):
     name: str
     regex: str
+    unless_unit_after: bool = False
     needles: list[str] = []
     example: str | None = None
     note: str | None = None
@@ -164,6 +166,7 @@ class UnitRule(_Strict):
     requires_nearby: list[str] = []
     otherwise: str | None = None
     otherwise_if_nearby: dict | None = None
+    if_nearby: dict | None = None
     note: str | None = None
 
     @field_validator("category", "otherwise")
@@ -220,6 +223,7 @@ class CategoriesFile(_Loose):
     beneficiary_cues: WordList
     role_after_generic: _Loose
     totals: Totals
+    trainee_in_training_clause: _Loose | None = None
 
     @field_validator("categories")
     @classmethod

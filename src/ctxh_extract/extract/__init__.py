@@ -23,7 +23,7 @@ from .provinces import Gazetteer, Mention
 from ..text.cues import find_cues
 from ..text.outline import Outline
 from .targets import (Section, achieved_period, decide_period, decide_target, head_in_sentence, own_period,
-                      scope_chain, update_section)
+                      scope_chain, trailing_period, update_section)
 
 @dataclass
 class Extracted:
@@ -39,13 +39,28 @@ class Extractors:
     counts: CountExtractor
     percentages: PercentExtractor
     has_number: regex.Pattern
+    unless_unit_after: frozenset = frozenset()      # exclusions that do not hold before a count's unit
+
+
+_FRACTION_TAIL = regex.compile(r"\s*/\s*\d+")
+
+
+def _unit_after_fraction(ctx, ex: "Extractors", num) -> bool:
+    """'2/25 viên chức': a unit right after the fraction (checked from either number)."""
+    t = ctx.text
+    end = num.number_end
+    m = _FRACTION_TAIL.match(t, end)
+    if m:
+        end = m.end()
+    return ex.counts.unit_at(t, end) is not None
 
 
 def _extractors(rules: Rules) -> Extractors:
     p = parser_for(rules)
     words = sorted(p.digits_words.keys() | p.ten, key=len, reverse=True)
     has_number = regex.compile(r"\d|%|(?<![\p{L}])(?:" + "|".join(map(regex.escape, words)) + r")(?![\p{L}])", regex.IGNORECASE)
-    return Extractors(rules, Gazetteer(rules), CountExtractor(rules), PercentExtractor(rules), has_number)
+    unless = frozenset(r.name for r in rules.exclusions.rules if r.unless_unit_after)
+    return Extractors(rules, Gazetteer(rules), CountExtractor(rules), PercentExtractor(rules), has_number, unless)
 
 
 def extractors_for(rules: Rules) -> Extractors:
@@ -102,7 +117,8 @@ def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | 
     text = ctx.article_text
     # the numbers that can be facts: a period next to one belongs to it (targets.own_period)
     fact_spans = [(ctx.base + n.start, ctx.base + n.end) for n in ctx.numbers
-                  if n.kind != "year" and not ctx.exclusion_for(n.start, n.number_end)
+                  if n.kind != "year" and (not ctx.exclusion_for(n.start, n.number_end)
+                                           or ctx.exclusion_for(n.start, n.number_end) in ex.unless_unit_after)
                   and (n.percent or (n.kind == "cardinal" and ex.counts.unit_at(ctx.text, n.number_end) is not None))]
     s_lo = ctx.base
 
@@ -117,6 +133,8 @@ def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | 
             out.dropped.append((a, b, "number.year"))
             continue
         why = ctx.exclusion_for(num.start, num.number_end)
+        if why in ex.unless_unit_after and _unit_after_fraction(ctx, ex, num):
+            why = None
         if why:
             out.dropped.append((a, b, why))
             continue
@@ -126,7 +144,8 @@ def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | 
         is_target, target_rule = decide_target(a, b, ctx.cues, chain, ctx.text, ctx.base, mine, published_year)
         if is_target:
             head = None if mine is not None else head_in_sentence(a, ctx.periods, ctx.cues, ctx.text, ctx.base)
-            period = decide_period(mine, chain, ctx.text, ctx.base, head)
+            tail = None if mine is not None or head is not None else trailing_period(a, ctx.periods, ctx.text, ctx.base)
+            period = decide_period(mine, chain, ctx.text, ctx.base, head, tail)
         else:
             period = achieved_period(own_period(a, ctx.periods, ctx.cues, ctx.base + ca, ctx.base + cb, spans, s_lo, False,
                                                 text_between=between),

@@ -42,6 +42,12 @@ class CountExtractor:
                                              regex.IGNORECASE) if cat.totals.before_count else None
         self.override_re = {u.name: words_regex(u.otherwise_if_nearby["words"]) for u in cat.units
                             if u.otherwise_if_nearby}
+        self.sentence_override = {u.name: (words_regex(u.if_nearby["words"]), u.if_nearby["category"])
+                                  for u in cat.units if u.if_nearby}
+        tc = cat.trainee_in_training_clause.model_extra if cat.trainee_in_training_clause is not None else None
+        self.take_part_re = regex.compile(r"^\s*(?:\S+\s+){0,8}?(?:" + alternation(tc["words"]) + r")[\s.,;:!?)]*$",
+                                          regex.IGNORECASE) if tc else None
+        self.training_word_re = words_regex(tc["context"]) if tc else None
         self.not_unit_re = words_regex(cat.not_units.words)
         tb = cat.trainee_action_before
         sa = cat.service_actions
@@ -70,6 +76,8 @@ class CountExtractor:
         self.per_distributive = {w.lower() for w in pu.distributive}
         self.not_places = {w.lower() for w in pu.not_places}
         self.time_words = {w.lower() for w in (pu.model_extra or {}).get("time_words", [])}
+        vw = (pu.model_extra or {}).get("value_words", [])
+        self.value_words_re = regex.compile(r"(?<![\p{L}])(?:" + alternation(vw) + r")\s*$", regex.IGNORECASE) if vw else None
         self.per_max_gap = pu.max_gap_words
         self.qual_words = {q.cue.lower() for q in rules.qualifiers.rules} | {f.lower() for f in rules.qualifiers.fillers}
         self.nearby: dict[str, regex.Pattern] = {
@@ -80,9 +88,9 @@ class CountExtractor:
     def unit_at(self, text: str, pos: int) -> tuple[int, int, UnitRule, bool] | None:
         """(start, end, rule, with_luot) of the unit right after ``pos``, or None.
         '463 trong tổng số 508 trường học': 463 is counted in the unit after 508."""
-        tm = self.totals_re.match(text, pos)
+        tm = self.totals_re.match(text, pos) or _FRACTION_REST.match(text, pos)
         if tm:
-            pos = tm.end()
+            pos = tm.end()      # '463 trong tổng số 508 trường', '2/25 viên chức': counted in the unit after
         p = pos
         while p < len(text) and text[p] in " \t":
             p += 1
@@ -161,6 +169,12 @@ class CountExtractor:
         action = self._action_before(prefix)
         if action == "training":
             return "trainees", urule.name + "+action.before"
+        if self.take_part_re is not None and self.take_part_re.match(suffix) and self.training_word_re.search(prefix):
+            return "trainees", urule.name + "+takes_part"    # 'tổ chức 1 lớp ..., có 102 cán bộ ... tham gia'
+        if urule.name in self.sentence_override:
+            pat, cat = self.sentence_override[urule.name]
+            if pat.search(sentence):
+                return cat, urule.name + "+nearby"
         stop = self.after_stop_re.search(suffix)
         after_words = " ".join(_words(suffix[: stop.start()] if stop else suffix)[: self.after_max])
         if self.after_re.search(after_words):
@@ -213,6 +227,12 @@ class CountExtractor:
                 tail.pop()
             if tail and tail[-1].lower().strip(",") not in self.object_markers:
                 return None
+            if verb not in self.trainee_verbs and tail and any(
+                    " ".join(w.group(0).lower().split()) in self.trainee_verbs and not w.group(0)[:1].isupper()
+                    for w in self.verb_re.finditer(prefix[:v.start()])):
+                # 'tổ chức tập huấn nâng cao năng lực ..., cung cấp dịch vụ trẻ em năm 2019 cho 40 nhân viên':
+                # 'cho' hands the number to the training, the service is the training's subject
+                return "training"
             return "training" if verb in self.trainee_verbs else "service"
         return None
 
@@ -231,6 +251,7 @@ class CountExtractor:
             unit = self.unit_of.get(place)
             return None if place in self.not_places or (unit and unit.kind in ("person", "thing")) else place
         prefix = t[cs:qstart]
+        value_frame = money and self.value_words_re is not None and self.value_words_re.search(prefix)
         anchor = None                                   # (end of the frame, cue word or None)
         for m in self.per_cue_re.finditer(prefix):
             anchor = (cs + m.end(), m.group(0).lower())
@@ -244,8 +265,8 @@ class CountExtractor:
         while words and words[-1].lower() in self.qual_words - {"có"}:
             words.pop()
         between = t[anchor[0]:qstart]
-        close = anchor[1] in self.per_distributive and len(_words(between)) <= self.per_max_gap \
-            and not any(ch.isdigit() for ch in between)
+        close = anchor[1] in self.per_distributive and not any(ch.isdigit() for ch in between) \
+            and len(_words(between)) <= (self.per_max_gap * 2 if value_frame else self.per_max_gap)
         if not (close or self.per_before_re.search(" ".join(words)) or _PLACE_LIST.fullmatch(between)):
             return None
         return self._word_after(ctx, anchor[0], anchor[1], money)
@@ -280,6 +301,7 @@ _WINDOW_CHARS = 40          # enough for 'các cơ sở trợ giúp' after a fra
 _COUNT_THEN_WORD = regex.compile(r"(?P<num>\d[\d.,]*)(?=\s+\p{L})")
 # a capitalised word (or 'và' / '-' after one) right before: the verb is inside a proper name
 _NAME_BEFORE = regex.compile(r"\p{Lu}[\p{L}]*(?:\s+\p{Ll}+)?(?:\s+(?:và|&|-|–))?\s+$")
+_FRACTION_REST = regex.compile(r"\s*/\s*\d+(?=\s+\p{L})")
 _SLASH_WORD = regex.compile(r"\G\s*/\s*(\p{L}+)")      # 'đồng/người/tháng': người, tháng
 _SLASH_PLACE = regex.compile(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)")
 _PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")

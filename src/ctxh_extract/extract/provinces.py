@@ -93,7 +93,16 @@ class Gazetteer:
             self.central_re = regex.compile(r"(?:^|\s)(?:" + alternation(inst.get("central", []), False) + r")\s+$") \
                 if inst.get("central") else None
         pr = pv.primary
-        mm = pr.model_extra.get("merger_marks") if pr.model_extra else None
+        ex_ = pr.model_extra or {}
+        self.passing_re = regex.compile(r"(?<![\p{L}])(?:" + alternation(ex_["passing_before"]) + r")(?![\p{L}])[^.;:]{0,60}$",
+                                        regex.IGNORECASE) if ex_.get("passing_before") else None
+        self.owner_re_p = regex.compile(r"(?<![\p{L}])(?:" + alternation(ex_["owner_before"], False)
+                                        + r")(?:\s+(?:\p{Lu}[\p{L}]*(?:\s+\p{Ll}\p{L}*)?|-|–|và|&)){0,8}\s+$") \
+            if ex_.get("owner_before") else None
+        self.passing_weight = float(ex_.get("passing_weight", 1.0))
+        self.owner_weight = float(ex_.get("owner_weight", 1.0))
+        self.dominant_ratio = float(ex_.get("dominant_ratio", 0))
+        mm = ex_.get("merger_marks")
         self.merger_re = regex.compile(r"\s*\(?\s*(?:" + alternation(mm, False) + r")(?![\p{L}])") if mm else None
         self.national_re = _phrases_re(pr.national_cues)
         self.local_re = _phrases_re(pr.local_cues)
@@ -183,7 +192,7 @@ class Gazetteer:
 
     def primary(self, mentions: list[Mention], title_span: tuple[int, int] | None,
                 lead_span: tuple[int, int] | None, body_text: str, title_mentions: list[Mention] | None = None,
-                merged: bool = False) -> str | None:
+                merged: bool = False, text: str = "") -> str | None:
         """The one province the article is about, or None (see rules/provinces.json).
 
         ``title_mentions`` are those of a title that is not part of the text (HTML, JSONL): they
@@ -213,6 +222,8 @@ class Gazetteer:
                 in_title.add(k)
             elif lead_span and lead_span[0] <= m.start < lead_span[1]:
                 w = cfg.lead_weight
+            if m not in extra and text:
+                w *= self._role_weight(text, m)
             weight[k] += w
             count[k] += 1
         ranked = weight.most_common()
@@ -224,13 +235,24 @@ class Gazetteer:
             return None
         if top_w / total < cfg.min_share:
             return None
-        if count[top] < 2 and len(ranked) > 1:
+        dominant = self.dominant_ratio and len(ranked) > 1 and top_w >= self.dominant_ratio * ranked[1][1]
+        if count[top] < 2 and len(ranked) > 1 and not dominant:
             return None
         national = len(self.national_re.findall(body_text)) if self.national_re else 0
         local = len(self.local_re.findall(body_text)) if self.local_re else 0
         if top not in in_title and count[top] < 2 and national > local:
             return None
         return top
+
+    def _role_weight(self, text: str, m: Mention) -> float:
+        """How much a mention says the article is about its unit: less when the unit is named in
+        passing (a partner, a visitor, a comparison), more when it owns the body named."""
+        before = text[max(0, m.start - 80):m.start]
+        if self.passing_re is not None and self.passing_re.search(before):
+            return self.passing_weight
+        if self.owner_re_p is not None and self.owner_re_p.search(before):
+            return self.owner_weight
+        return 1.0
 
     def marks_merger(self, text: str, mentions: list[Mention]) -> bool:
         """Does the text mark a unit as former or new ('Ninh Thuận (cũ)', 'tỉnh Lào Cai (mới)')?"""

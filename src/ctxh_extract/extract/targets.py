@@ -129,7 +129,9 @@ def decide_target(pos: int, end: int, cues: list[Cue], chain: list[Scope], sente
     if in_clause:
         c = in_clause[-1]
         return c.polarity == "target", c.rule
-    window_end = sentence_start + min(clause_end, _AFTER_WINDOW.match(sentence_text, end - sentence_start).end())
+    comma = sentence_text.find(",", end - sentence_start)
+    window_end = sentence_start + min(clause_end, _AFTER_WINDOW.match(sentence_text, end - sentence_start).end(),
+                                      comma if comma >= 0 else len(sentence_text))
     after = [c for c in cues if c.start >= end and c.end <= window_end and not c.weak]
     if after:
         c = after[0]
@@ -225,7 +227,7 @@ def head_in_sentence(pos: int, periods: list[Period], cues: list[Cue], sentence_
 
 
 def decide_period(mine: Period | None, chain: list[Scope], sentence_text: str, sentence_start: int,
-                  head: Period | None = None) -> Period | None:
+                  head: Period | None = None, tail: Period | None = None) -> Period | None:
     """The period of a goal: its own (a range or end year, or a year that opens its clause), else
     the nearest head above it; a bare year in mid-sentence loses to a head that names one."""
     strong_head = head is not None and (head.strength == "strong" or _leading(head, sentence_text, sentence_start))
@@ -235,7 +237,18 @@ def decide_period(mine: Period | None, chain: list[Scope], sentence_text: str, s
         return refine(mine, [p for p in [head, *(s.period for s in chain if s.kind != "plan_header")] if p])
     if pool:
         return refine(pool[0], pool)
-    return mine
+    return mine if mine is not None else tail
+
+
+def trailing_period(pos: int, periods: list[Period], sentence_text: str, sentence_start: int) -> Period | None:
+    """A year that closes a sentence of ';'-separated goals ('hướng tới 100% ...; 90% ...; 50% ...
+    vào năm 2030') is the year of every goal in it that names none: the only period in the sentence,
+    after the number, at its end."""
+    own = real_periods(periods)
+    if len(own) != 1 or own[0].span[0] < pos:
+        return None
+    rest = sentence_text[own[0].span[1] - sentence_start:]
+    return via(own[0], "sentence_end") if len(rest.strip(" .;,)")) == 0 and ";" in sentence_text else None
 
 
 def achieved_period(mine: Period | None, chain: list[Scope]) -> Period | None:
@@ -266,10 +279,15 @@ def update_section(section: Section, cues: list[Cue], periods: list[Period], sen
     ('Trong đó, 80 người ...'), whatever the heading above says."""
     own = real_periods(periods)
     achieved_seen = False
+    achieved_clause = None          # (start, end) of the clause of the last achieved cue
     for c in cues:
         if c.polarity == "achieved" and not c.weak:
             achieved_seen = True
-        if c.polarity == "target" and c.opens and not (c.weak and achieved_seen):
+            a, b = clause_bounds(sentence_text, c.start - sentence_start)
+            achieved_clause = (sentence_start + a, sentence_start + b)
+        in_achieved_clause = achieved_clause is not None and achieved_clause[0] <= c.start < achieved_clause[1]
+        if c.polarity == "target" and c.opens and not (c.weak and achieved_seen) \
+                and not (c.in_names and in_achieved_clause):
             section.is_target = True
             section.rule = c.rule
             section.closed_by = section.closed_line = None

@@ -73,7 +73,7 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
     title_mentions = ex.gazetteer.find(raw.title, published) if raw.title and raw.kind != "txt" else []
     merged = (published is not None and published >= REFORM_DATE) or ex.gazetteer.marks_merger(text, mentions)
     primary = ex.gazetteer.primary(mentions, title_span, (lead.start, lead.end) if lead else None, body_text,
-                                   title_mentions, merged)
+                                   title_mentions, merged, text)
     found = extract_sentences(sentences, mentions, rules, primary, published.year if published else None, text,
                               outline)
     t3 = time.perf_counter()

@@ -29,6 +29,7 @@ class Cue:
     closes: bool
     weak: bool = False
     now: bool = False
+    in_names: bool = False
 
 
 def find_cues(text: str, rules: Rules, base: int = 0, published_year: int | None = None) -> list[Cue]:
@@ -43,7 +44,7 @@ def find_cues(text: str, rules: Rules, base: int = 0, published_year: int | None
                 cues.append(Cue(base + m.start(), base + m.end(), "achieved", rule.name + ".past", False, True))
                 continue
             cues.append(Cue(base + m.start(), base + m.end(), rule.polarity, rule.name,
-                            rule.opens_section, rule.closes_section, rule.weak, rule.now))
+                            rule.opens_section, rule.closes_section, rule.weak, rule.now, rule.in_names))
     cues.sort(key=lambda c: (c.start, -c.end))
     # a shorter cue inside a longer one (đạt in đạt được) yields to it
     out: list[Cue] = []
