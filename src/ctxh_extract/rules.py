@@ -85,6 +85,7 @@ class CueRule(_Strict):
     past_is_achieved: bool = False
     now: bool = False
     in_names: bool = False
+    after_sentence_with: str | None = None
     not_after: list[str] = []
     not_before: list[str] = []
     note: str | None = None
@@ -136,6 +137,8 @@ class Phases(_Loose):
 
 
 class OutlineFile(_Loose):
+    title_plan: _Loose | None = None
+    line_head: _Loose | None = None
     markers: list[MarkerRule]
     item_styles: list[str]
     heading_max_chars: int = 130
@@ -562,7 +565,11 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         needle = r.cue.lower().split()[0] if r.cue else None
         cues.append((r, _compile(d / "targets.json", texts["targets.json"], r.name, full, regex.IGNORECASE), needle))
     c["cues"] = cues
+    c["cue_after_sentence"] = {r.name: _compile(d / "targets.json", texts["targets.json"], r.name, r.after_sentence_with)
+                               for r in rules.targets.rules if r.after_sentence_with}
     ol, rel = rules.outline, "outline.json"
+    tp_words = (ol.title_plan.model_extra or {}).get("words", []) if ol.title_plan is not None else []
+    c["title_plan"] = words_regex(tp_words) if tp_words else None
     c["outline_markers"] = [(r, _compile(d / rel, texts[rel], r.name, rf"\s*(?:{r.regex})\s*")) for r in ol.markers]
     for key in ("define", "refer", "current", "range_mention"):
         c["phase_" + key] = _compile(d / rel, texts[rel], "phases." + key,

@@ -81,6 +81,8 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
     section = Section()
     section_heading = None
     excl_rules = rules.compiled["exclusions"]
+    prev_text = ""
+    after_sentence = rules.compiled.get("cue_after_sentence", {})
     for s in sentences:
         heading = outline.heading_of(s) if outline is not None else None
         if heading is not section_heading:          # a new heading: the plan section of the last one ends
@@ -90,6 +92,10 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
         else:
             cues = find_cues(s.text, rules, s.start, published_year)
             own = find_periods(s.text, rules, s.start)
+        if after_sentence and any(c.rule in after_sentence for c in cues):
+            # 'Theo đó, ...' is a cue only right after a sentence that names a plan or a decision
+            cues = [c for c in cues if c.rule not in after_sentence or after_sentence[c.rule].search(prev_text)]
+        prev_text = s.text
         if outline is not None and s.start in outline.phase_refs:
             own = sorted(own + outline.phase_refs[s.start], key=lambda p: p.span)
         if ex.has_number.search(s.text):

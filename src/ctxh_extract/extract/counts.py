@@ -121,6 +121,8 @@ class CountExtractor:
         if found is None or num.percent:
             return None
         ustart, uend, urule, _luot = found
+        if _cut_off(ctx, uend):
+            return None          # 'phấn đấu vận động từ 2 đ' at the end of an excerpt: the unit is cut off
         value = num.value
         if not float(value).is_integer() or (num.value_max is not None and not float(num.value_max).is_integer()):
             return None
@@ -167,6 +169,8 @@ class CountExtractor:
         if self.need_re.search(clause):
             return "other", urule.name + "+need"
         action = self._action_before(prefix)
+        if action == "both":     # 'nuôi dưỡng, chăm sóc, dạy nghề cho 600 trẻ em': served people are served
+            action = "service" if urule.category == "beneficiaries" else "training"
         if action == "training":
             return "trainees", urule.name + "+action.before"
         if self.take_part_re is not None and self.take_part_re.match(suffix) and self.training_word_re.search(prefix):
@@ -184,8 +188,9 @@ class CountExtractor:
             return "beneficiaries", urule.name + "+action.service"
         if urule.category != "other":
             return urule.category, urule.name
-        # generic 'người': a role right after it, served people, else the role named before it
-        window = " ".join(_words(suffix)[: self.role_max])
+        # generic 'người': a role right after it (before a comma: '1.298 người, trong đó có 46 cộng tác
+        # viên' is not about collaborators), served people, else the role named before it
+        window = " ".join(_words(suffix.split(",")[0])[: self.role_max])
         rm = self.unit_re.search(window)
         if rm:
             role = self.unit_of.get(" ".join(rm.group(0).lower().split()))
@@ -208,10 +213,18 @@ class CountExtractor:
             if found and found[2].kind == "person" and found[2].category != "other":
                 counted.append(found[2])
         yield from reversed(counted)
-        for m in reversed(list(self.unit_re.finditer(sentence_before))):
-            role = self.unit_of.get(" ".join(m.group(0).lower().split()))
-            if role and role.kind == "person" and role.category != "other":
-                yield role
+        roles = [(m, self.unit_of.get(" ".join(m.group(0).lower().split())))
+                 for m in self.unit_re.finditer(sentence_before)]
+        roles = [(m, r) for m, r in roles if r and r.kind == "person" and r.category != "other"]
+        # nearest first, but a list of roles counts as its first ('Mạng lưới công chức, viên chức, cộng tác
+        # viên ... có 1.298 người': staff)
+        k = len(roles) - 1
+        while k >= 0:
+            first = k
+            while first > 0 and _LIST_GAP.fullmatch(sentence_before, roles[first - 1][0].end(), roles[first][0].start()):
+                first -= 1
+            yield roles[first][1]
+            k = first - 1
 
     def _action_before(self, prefix: str) -> str | None:
         """'training' or 'service' when the nearest action verb before the number takes it as
@@ -227,13 +240,14 @@ class CountExtractor:
                 tail.pop()
             if tail and tail[-1].lower().strip(",") not in self.object_markers:
                 return None
-            if verb not in self.trainee_verbs and tail and any(
-                    " ".join(w.group(0).lower().split()) in self.trainee_verbs and not w.group(0)[:1].isupper()
-                    for w in self.verb_re.finditer(prefix[:v.start()])):
-                # 'tổ chức tập huấn nâng cao năng lực ..., cung cấp dịch vụ trẻ em năm 2019 cho 40 nhân viên':
-                # 'cho' hands the number to the training, the service is the training's subject
-                return "training"
-            return "training" if verb in self.trainee_verbs else "service"
+            earlier = {("training" if " ".join(w.group(0).lower().split()) in self.trainee_verbs else "service")
+                       for w in self.verb_re.finditer(prefix[:v.start()]) if not w.group(0)[:1].isupper()}
+            mine = "training" if verb in self.trainee_verbs else "service"
+            if tail and (earlier | {mine}) == {"training", "service"}:
+                # a list of verbs before 'cho N': 'tổ chức tập huấn ..., cung cấp dịch vụ ... cho 40 nhân viên',
+                # 'nuôi dưỡng, chăm sóc, dạy văn hóa, dạy nghề cho 600 trẻ em': the unit decides (_category)
+                return "both"
+            return mine
         return None
 
     def _per_unit(self, ctx: SentenceContext, cs: int, qstart: int, uend: int, money: bool = False) -> str | None:
@@ -301,10 +315,19 @@ _WINDOW_CHARS = 40          # enough for 'các cơ sở trợ giúp' after a fra
 _COUNT_THEN_WORD = regex.compile(r"(?P<num>\d[\d.,]*)(?=\s+\p{L})")
 # a capitalised word (or 'và' / '-' after one) right before: the verb is inside a proper name
 _NAME_BEFORE = regex.compile(r"\p{Lu}[\p{L}]*(?:\s+\p{Ll}+)?(?:\s+(?:và|&|-|–))?\s+$")
+_LIST_GAP = regex.compile(r"\s*(?:,|và|hoặc)\s*")
 _FRACTION_REST = regex.compile(r"\s*/\s*\d+(?=\s+\p{L})")
 _SLASH_WORD = regex.compile(r"\G\s*/\s*(\p{L}+)")      # 'đồng/người/tháng': người, tháng
 _SLASH_PLACE = regex.compile(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)")
 _PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")
+
+
+def _cut_off(ctx: SentenceContext, uend: int) -> bool:
+    """The unit ends where the article ends, and the article ends mid-sentence (a cut excerpt)."""
+    art = ctx.article_text or ctx.text
+    end = ctx.base + uend
+    tail = art[end:]
+    return not tail.strip() and not art.rstrip().endswith((".", "!", "?", ")", '"', "”", "…", ";"))
 
 
 def _words(s: str) -> list[str]:

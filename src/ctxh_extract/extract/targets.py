@@ -78,11 +78,15 @@ def scope_chain(outline: Outline | None, sentence: Sentence, section: Section) -
             chain.append(Scope("heading", n.intro, n.polarity, n.polarity_rule or "heading", continues=direct))
     if not section_done:
         add_section()
-    # an 'until' period of a head is widened by a range with the same end stated above it
-    pool = [s.period for s in chain if s.period is not None]
-    if any(s.period is not None and s.period.kind == "until" for s in chain):
-        chain = [Scope(s.kind, refine(s.period, pool + _node_periods(nodes)), s.polarity, s.rule, s.continues)
-                 if s.period is not None else s for s in chain]
+    if node is not None and node.line_head is not None:
+        chain.insert(0, Scope("line_head", node.line_head, None, "outline.line_head"))
+    if outline is not None and outline.title_horizon is not None:
+        chain.append(Scope("title_plan", outline.title_horizon, None, "outline.title_plan"))
+    # a head's 'until' period is widened by a range with the same end stated in that head ('gồm hai
+    # giai đoạn 2021-2025 và 2026-2030; mục tiêu cụ thể đến năm 2025 gồm:' introduces 2021-2025)
+    by_period = {id(n.intro): n for n in nodes if n.intro is not None}
+    chain = [Scope(s.kind, refine(s.period, by_period[id(s.period)].periods), s.polarity, s.rule, s.continues)
+             if s.period is not None and id(s.period) in by_period else s for s in chain]
     # a period taken from a head says so in its rule name ('period.stage_range@heading')
     return [Scope(s.kind, via(s.period, s.kind), s.polarity, s.rule, s.continues) for s in chain]
 
@@ -91,10 +95,6 @@ def via(p: Period | None, where: str) -> Period | None:
     """``p`` with the place it was taken from in its rule name (so a stored fact's period_rule
     says where its period came from)."""
     return None if p is None or "@" in p.rule else replace(p, rule=f"{p.rule}@{where}")
-
-
-def _node_periods(nodes: list[Node]) -> list[Period]:
-    return [p for n in nodes for p in n.periods]
 
 
 def refine(p: Period | None, pool: list[Period]) -> Period | None:
@@ -223,7 +223,7 @@ def head_in_sentence(pos: int, periods: list[Period], cues: list[Cue], sentence_
     strong = [c for c in cues if not c.weak and sentence_start + ca <= c.start < sentence_start + cb]
     if strong and strong[-1].polarity == "achieved":
         return None
-    return via(p, "sentence_head")
+    return via(refine(p, real_periods(periods)), "sentence_head")
 
 
 def decide_period(mine: Period | None, chain: list[Scope], sentence_text: str, sentence_start: int,
@@ -233,10 +233,9 @@ def decide_period(mine: Period | None, chain: list[Scope], sentence_text: str, s
     strong_head = head is not None and (head.strength == "strong" or _leading(head, sentence_text, sentence_start))
     pool = [p for p in [head if strong_head else None, *(s.period for s in chain), head] if p is not None]
     if mine is not None and (mine.strength == "strong" or _leading(mine, sentence_text, sentence_start)):
-        # widened only by a head it stands under, not by the plan's own horizon
-        return refine(mine, [p for p in [head, *(s.period for s in chain if s.kind != "plan_header")] if p])
+        return mine        # own clause first: 'Đến năm 2025, ...' under 'Giai đoạn 2021-2025' is [null, 2025]
     if pool:
-        return refine(pool[0], pool)
+        return pool[0]
     return mine if mine is not None else tail
 
 

@@ -75,6 +75,7 @@ class Node:
     polarity_rule: str | None = None
     list_head: bool = False             # ends in ':' (its items continue it)
     intro: Period | None = None         # the period it introduces for what stands under it
+    line_head: Period | None = None     # a paragraph opening 'Giai đoạn 1 (2011-2015): ...' (for all its sentences)
 
     def ancestors(self):
         n = self.parent
@@ -107,6 +108,7 @@ class Outline:
     is_plan: bool = False
     is_report: bool = False
     horizon: Period | None = None
+    title_horizon: Period | None = None      # news: the period of the plan its title names
     header: Node | None = None
     line_node: dict[int, Node] = field(default_factory=dict)        # line index -> node
     phase_refs: dict[int, list[Period]] = field(default_factory=dict)  # sentence start -> resolved phase references
@@ -324,6 +326,8 @@ def build_outline(text: str, lines: list[Line], sentences: list[Sentence], rules
             if strong:
                 node.polarity, node.polarity_rule = strong[-1].polarity, "list_head:" + strong[-1].rule
         node.intro = _introducing(node, s, start)
+        if node.kind == PARAGRAPH and not node.list_head:
+            node.line_head = _line_head(s, start, periods, rules)
         stack[-1].add(node)
         out.line_node[i] = node
         if node.kind == HEADING or node.list_head:
@@ -332,8 +336,28 @@ def build_outline(text: str, lines: list[Line], sentences: list[Sentence], rules
             stack.append(node)        # an item can head sub-items ('-' then '+')
         for sent in by_line.get(i, []):
             node.add(_sentence_node(sent))
+    if out.horizon is None and b.c.get("title_plan") is not None:
+        tl = title_line if title_line is not None else (body[0][0] if body else None)
+        if tl is not None:
+            ts = lines[tl].text
+            if b.c["title_plan"].search(ts):
+                ps = real_periods(find_periods(ts, rules, lines[tl].start))
+                ranges = [p for p in ps if p.kind in ("range", "until")]
+                out.title_horizon = ranges[0] if ranges else None
     _phases(out, sentences, rules)
     return out
+
+
+def _line_head(s: str, start: int, periods: list[Period], rules: Rules) -> Period | None:
+    """'Giai đoạn 1 (2011-2015): ...': the period of a short head that opens a paragraph."""
+    cfg = rules.outline.line_head
+    if cfg is None:
+        return None
+    colon = s.find(":")
+    if colon < 0 or len(s[:colon].split()) > cfg.model_extra.get("max_words", 8):
+        return None
+    head = [p for p in periods if p.span[1] <= start + colon]
+    return head[-1] if head else None
 
 
 def _introducing(node: Node, s: str, start: int) -> Period | None:
