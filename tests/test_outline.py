@@ -168,3 +168,64 @@ def test_outline_tree_of_a_plan():
 def test_period_rule_says_where_the_period_came_from():
     r = extract_text(BAC_NINH_STYLE)
     assert {p.period_rule for p in r.percentages} == {"period.stage_range@heading"}
+
+
+TABLE_PLAN = """KẾ HOẠCH
+Thực hiện Chương trình trợ giúp người khuyết tật giai đoạn 2021 - 2030
+
+I. MỤC TIÊU
+
+2. Mục tiêu cụ thể
+
+TT
+
+Nội dung chỉ tiêu
+
+Đơn vị tính
+
+Giai đoạn 2021 - 2025
+
+Giai đoạn 2026 - 2030
+
+1
+
+Tỷ lệ người khuyết tật tiếp cận các dịch vụ y tế.
+
+%
+
+80
+
+90
+
+2
+
+Số người khuyết tật được phẫu thuật chỉnh hình, phục hồi chức năng.
+
+Người
+
+1.000
+
+1.500
+"""
+
+
+def test_flattened_table_gives_each_value_its_row_and_column():
+    r = extract_text(TABLE_PLAN)
+    assert [(p.value, p.is_target, (p.period_start, p.period_end)) for p in r.percentages] == [
+        (80.0, True, (2021, 2025)), (90.0, True, (2026, 2030))]
+    assert [(c.category, c.value, c.is_target, (c.period_start, c.period_end)) for c in r.counts] == [
+        ("beneficiaries", 1000, True, (2021, 2025)), ("beneficiaries", 1500, True, (2026, 2030))]
+    assert all(p.evidence.startswith("Tỷ lệ người khuyết tật") for p in r.percentages)
+
+
+def test_a_named_programme_gives_its_goals_its_period():
+    text = ("Chương trình phát triển công tác xã hội giai đoạn 2021-2030 được chia thành hai giai đoạn. "
+            "Chương trình phấn đấu tập huấn nghiệp vụ cho 90.000 cán bộ, công chức.")
+    assert [(c.value, c.is_target, (c.period_start, c.period_end)) for c in extract_text(text).counts] == [
+        (90000, True, (2021, 2030))]
+
+
+def test_what_the_whole_country_has_is_achieved_even_in_a_plan_section():
+    text = ("Mục tiêu đến năm 2020: đào tạo 500 cán bộ. Theo ông Lợi, cả nước có gần 60 trường "
+            "tham gia đào tạo công tác xã hội.")
+    assert [(c.value, c.is_target) for c in extract_text(text).counts] == [(500, True), (60, False)]

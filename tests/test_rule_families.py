@@ -454,3 +454,26 @@ def test_a_year_that_closes_a_list_of_goals_is_theirs():
     r = extract_text("Mục tiêu của Kế hoạch là hướng tới 100% đối tượng được trợ giúp kịp thời; 90% người cao tuổi "
                      "được chăm sóc; 50% trẻ em được tư vấn vào năm 2030.")
     assert [(p.value, p.period_end) for p in r.percentages] == [(100.0, 2030), (90.0, 2030), (50.0, 2030)]
+
+
+COUNT_CLASSES_C = [
+    # money without 'đồng' after a money word or before a rate
+    ("Tân cử nhân nhận lương 30 triệu/tháng.", [("budget", 30000000)]),
+    ("Trao quà cho 500 hộ nghèo với tổng số tiền hơn 5 tỷ.", [("beneficiaries", 500), ("budget", 5000000000)]),
+    # people honoured are other
+    ("Bệnh viện trao giấy chứng nhận cho 2 tập thể, 18 cá nhân đã có nhiều đóng góp.", [("other", 2), ("other", 18)]),
+    # all of them, or a half, is not a count of a part
+    ("Hiện 8/8 trung tâm y tế huyện đã có phòng công tác xã hội.", []),
+    ("Trong đó 1/2 trung tâm thuộc các tổ chức tư nhân.", []),
+    # the need belongs to the share after 'trong đó', not to the total
+    ("Đội ngũ cán bộ CTXH và cộng tác viên mới có 35.000 người, trong đó 10% chưa qua đào tạo.", [("staff", 35000)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", COUNT_CLASSES_C)
+def test_count_classes_from_real_text_c(text, expected):
+    assert count_values(text) == expected
+
+
+def test_a_school_type_before_a_province_name_is_a_school():
+    assert provinces("Tuyên truyền tại 4 trường: THCS Bình Dương, xã Vĩnh Tường; THCS Kim Xá.") == []

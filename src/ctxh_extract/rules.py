@@ -85,6 +85,7 @@ class CueRule(_Strict):
     past_is_achieved: bool = False
     now: bool = False
     in_names: bool = False
+    present: bool = False
     after_sentence_with: str | None = None
     not_after: list[str] = []
     not_before: list[str] = []
@@ -139,6 +140,8 @@ class Phases(_Loose):
 class OutlineFile(_Loose):
     title_plan: _Loose | None = None
     line_head: _Loose | None = None
+    programmes: _Loose | None = None
+    tables: _Loose | None = None
     markers: list[MarkerRule]
     item_styles: list[str]
     heading_max_chars: int = 130
@@ -227,6 +230,8 @@ class CategoriesFile(_Loose):
     role_after_generic: _Loose
     totals: Totals
     trainee_in_training_clause: _Loose | None = None
+    award_cues: WordList | None = None
+    implied_money: _Loose | None = None
 
     @field_validator("categories")
     @classmethod
@@ -574,6 +579,9 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
     for key in ("define", "refer", "current", "range_mention"):
         c["phase_" + key] = _compile(d / rel, texts[rel], "phases." + key,
                                      getattr(ol.phases, key).replace("{year}", year), regex.IGNORECASE)
+    pg = ol.programmes.model_extra if ol.programmes is not None else None
+    c["programme_define"] = _compile(d / rel, texts[rel], "programmes.define", pg["define"].replace("{year}", year)) if pg else None
+    c["programme_refer"] = _compile(d / rel, texts[rel], "programmes.refer", pg["refer"]) if pg else None
     c["heading_period_only"] = _compile(d / rel, texts[rel], "heading_words.period_only",
                                         ol.heading_words.period_only, regex.IGNORECASE)
     c["heading_target"] = words_regex(ol.heading_words.target)

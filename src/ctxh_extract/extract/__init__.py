@@ -15,11 +15,12 @@ import regex
 from ..rules import Rules
 from ..text.segment import Sentence
 from .context import SentenceContext
-from .counts import CountCandidate, CountExtractor
+from .counts import CountCandidate, CountExtractor, proper_fraction_of_count
 from .numbers import parser_for
 from .percentages import PercentCandidate, PercentExtractor
 from ..text.periods import Period, find_periods
 from .provinces import Gazetteer, Mention
+from .tables import table_facts
 from ..text.cues import find_cues
 from ..text.outline import Outline
 from .targets import (Section, achieved_period, decide_period, decide_target, head_in_sentence, own_period,
@@ -46,12 +47,18 @@ _FRACTION_TAIL = regex.compile(r"\s*/\s*\d+")
 
 
 def _unit_after_fraction(ctx, ex: "Extractors", num) -> bool:
-    """'2/25 viên chức': a unit right after the fraction (checked from either number)."""
+    """'2/25 viên chức': a unit right after a proper fraction (checked from either number)."""
     t = ctx.text
     end = num.number_end
     m = _FRACTION_TAIL.match(t, end)
     if m:
+        if not proper_fraction_of_count(t, end, num.value):
+            return False
         end = m.end()
+    else:
+        before = regex.search(r"(\d+)\s*/\s*$", t[:num.start])
+        if before is None or not (int(before.group(1)) < num.value and num.value >= 5):
+            return False
     return ex.counts.unit_at(t, end) is not None
 
 
@@ -113,13 +120,19 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
                 for p in own:
                     ctx.excluded.append((p.span[0] - s.start, p.span[1] - s.start, p.rule))
                 chain = scope_chain(outline, s, section)
-                _facts(ctx, ex, out, primary, published_year, chain)
+                _facts(ctx, ex, out, primary, published_year, chain, outline)
         update_section(section, cues, own, s.text, s.start, s.line_index)
+    if outline is not None and outline.tables:
+        tc, tp = table_facts(outline.tables, text, sentences, outline, ex, primary)
+        cells = [span for t in outline.tables for span in t.value_spans()]
+        out.dropped = [d for d in out.dropped if not any(a <= d[0] < b for a, b in cells)]
+        out.counts += tc
+        out.percentages += tp
     return out
 
 
 def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | None,
-           published_year: int | None, chain) -> None:
+           published_year: int | None, chain, outline: Outline | None = None) -> None:
     text = ctx.article_text
     # the numbers that can be facts: a period next to one belongs to it (targets.own_period)
     fact_spans = [(ctx.base + n.start, ctx.base + n.end) for n in ctx.numbers
@@ -151,7 +164,8 @@ def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | 
         if is_target:
             head = None if mine is not None else head_in_sentence(a, ctx.periods, ctx.cues, ctx.text, ctx.base)
             tail = None if mine is not None or head is not None else trailing_period(a, ctx.periods, ctx.text, ctx.base)
-            period = decide_period(mine, chain, ctx.text, ctx.base, head, tail)
+            programme = outline.programme_refs.get(ctx.base) if outline is not None else None
+            period = decide_period(mine, chain, ctx.text, ctx.base, head, tail, programme)
         else:
             period = achieved_period(own_period(a, ctx.periods, ctx.cues, ctx.base + ca, ctx.base + cb, spans, s_lo, False,
                                                 text_between=between),

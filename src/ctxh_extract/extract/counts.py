@@ -64,6 +64,17 @@ class CountExtractor:
             r"\d|(?<![\p{L}])(?:" + alternation(cat.trainee_action_after.stop_words, False) + r")(?![\p{L}])",
             regex.IGNORECASE) if cat.trainee_action_after.stop_words else regex.compile(r"\d")
         self.need_re = words_regex(cat.need_cues.words)
+        self.award_re = words_regex(cat.award_cues.words) if cat.award_cues is not None else None
+        im = cat.implied_money.model_extra if cat.implied_money is not None else None
+        self.money_rule = next((u for u in cat.units if u.kind == "money"), None)
+        if im and self.money_rule is not None:
+            gap = r"(?:\S+\s+){0,%d}" % int(im.get("max_words_between", 3))
+            self.implied_money_before = regex.compile(
+                r"(?<![\p{L}])(?:" + alternation(im["before"]) + r")\s+" + gap + r"(?:(?:" +
+                alternation([q.cue for q in rules.qualifiers.rules]) + r")\s+)?$", regex.IGNORECASE)
+            self.implied_scales = {w.lower() for w in im["scales"]}
+        else:
+            self.implied_money_before = None
         self.benef_re = words_regex(cat.beneficiary_cues.words)
         self.role_max = cat.role_after_generic.model_extra.get("max_words", 6)
         pu = cat.per_unit
@@ -117,7 +128,7 @@ class CountExtractor:
     # ------------------------------------------------------------------ main
     def extract(self, ctx: SentenceContext, num: NumberMention, is_target: bool) -> CountCandidate | None:
         t = ctx.text
-        found = self.unit_at(t, num.number_end)
+        found = self.unit_at(t, num.number_end) or self._implied_money(t, num)
         if found is None or num.percent:
             return None
         ustart, uend, urule, _luot = found
@@ -153,6 +164,16 @@ class CountExtractor:
             qualifier_rule=num.qualifier_rule,
         )
 
+    def _implied_money(self, t: str, num: NumberMention):
+        """'nhận lương 30 triệu/tháng', 'tổng số tiền hơn 5 tỷ': money without 'đồng' (rules: implied_money)."""
+        if self.implied_money_before is None or num.text.split()[-1].lower() not in self.implied_scales:
+            return None
+        before = t[max(0, num.start - 60):num.start]
+        after = t[num.number_end:num.number_end + 3]
+        if self.implied_money_before.search(before) or after.lstrip().startswith("/"):
+            return (num.number_end, num.number_end, self.money_rule, False)
+        return None
+
     def _category(self, urule: UnitRule, prefix: str, suffix: str, clause: str,
                   sentence_before: str, sentence: str, article: str) -> tuple[str | None, str]:
         """The category of a count with unit ``urule``; the rule name says which test decided."""
@@ -166,8 +187,11 @@ class CountExtractor:
                         return None, urule.name
                     return urule.otherwise, urule.name + ".otherwise"
             return urule.category, urule.name
-        if self.need_re.search(clause):
+        if self.need_re.search(prefix + " " + _OWN_PHRASE.split(suffix, 1)[0]):
+            # '... có 35.000 người, trong đó ... 10% chưa qua đào tạo': the need is the 10%'s
             return "other", urule.name + "+need"
+        if self.award_re is not None and self.award_re.search(prefix):
+            return "other", urule.name + "+award"     # people honoured are neither trained nor served
         action = self._action_before(prefix)
         if action == "both":     # 'nuôi dưỡng, chăm sóc, dạy nghề cho 600 trẻ em': served people are served
             action = "service" if urule.category == "beneficiaries" else "training"
@@ -315,8 +339,20 @@ _WINDOW_CHARS = 40          # enough for 'các cơ sở trợ giúp' after a fra
 _COUNT_THEN_WORD = regex.compile(r"(?P<num>\d[\d.,]*)(?=\s+\p{L})")
 # a capitalised word (or 'và' / '-' after one) right before: the verb is inside a proper name
 _NAME_BEFORE = regex.compile(r"\p{Lu}[\p{L}]*(?:\s+\p{Ll}+)?(?:\s+(?:và|&|-|–))?\s+$")
-_LIST_GAP = regex.compile(r"\s*(?:,|và|hoặc)\s*")
+_LIST_GAP = regex.compile(r"\s*(?:CTXH|công tác xã hội)?\s*(?:,|và|hoặc)\s*")
+# where the words about a counted noun end: '35.000 người, trong đó 10% chưa qua đào tạo'
+_OWN_PHRASE = regex.compile(r",\s*(?=trong đó|gồm|bao gồm|riêng|\d)", regex.IGNORECASE)
 _FRACTION_REST = regex.compile(r"\s*/\s*\d+(?=\s+\p{L})")
+
+
+def proper_fraction_of_count(t: str, pos: int, value) -> bool:
+    """'2/25 viên chức' (a part of a counted total), not '8/8 trung tâm' (all of them) or '1/2 trung
+    tâm' (a half): the part is smaller and the total at least 5."""
+    m = _FRACTION_REST.match(t, pos)
+    if not m:
+        return True
+    total = int(m.group(0).split("/")[1])
+    return value < total and total >= 5
 _SLASH_WORD = regex.compile(r"\G\s*/\s*(\p{L}+)")      # 'đồng/người/tháng': người, tháng
 _SLASH_PLACE = regex.compile(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)")
 _PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")

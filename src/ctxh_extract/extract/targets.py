@@ -108,6 +108,9 @@ def refine(p: Period | None, pool: list[Period]) -> Period | None:
     return p
 
 
+# a document's name running up to a cue: 'Đề án Phát triển nghề CTXH đến năm 2020 của Thủ tướng ...'
+_DOC_BEFORE = regex.compile(r"(?:Đề án|Chương trình|Kế hoạch|Chiến lược|Quy hoạch|Quyết định|Nghị quyết)"
+                            r"(?:\s+(?:số\s+)?[\d/A-ZĐ\-]+)?(?:\s+\p{Lu}\p{Ll}*(?:\s+\p{Ll}+){0,3}){1,6}\s*,?\s*$")
 AFTER_WINDOW_WORDS = 8     # a cue after the number reaches back this far ('100 cán bộ sẽ được ...')
 _AFTER_WINDOW = regex.compile(r"(?:\s*\S+){0,%d}" % AFTER_WINDOW_WORDS)
 
@@ -124,11 +127,15 @@ def decide_target(pos: int, end: int, cues: list[Cue], chain: list[Scope], sente
     rel_start, clause_end = clause_bounds(sentence_text, pos - sentence_start, end - sentence_start)
     clause_start = sentence_start + rel_start
     before = [c for c in cues if c.end <= pos]
-    strong = [c for c in before if not c.weak]
+    strong = [c for c in before if not c.weak and not c.present]
     in_clause = [c for c in strong if c.start >= clause_start]
     if in_clause:
         c = in_clause[-1]
         return c.polarity == "target", c.rule
+    present = [c for c in before if c.present and c.start >= clause_start]
+    goal_list = any(sc.kind == "list_head" and sc.continues and sc.polarity == "target" for sc in chain)
+    if present and not goal_list and not any(c.polarity == "target" for c in before):
+        return False, present[-1].rule   # 'Cả nước có gần 60 trường': the state of things, whatever section
     comma = sentence_text.find(",", end - sentence_start)
     window_end = sentence_start + min(clause_end, _AFTER_WINDOW.match(sentence_text, end - sentence_start).end(),
                                       comma if comma >= 0 else len(sentence_text))
@@ -227,11 +234,14 @@ def head_in_sentence(pos: int, periods: list[Period], cues: list[Cue], sentence_
 
 
 def decide_period(mine: Period | None, chain: list[Scope], sentence_text: str, sentence_start: int,
-                  head: Period | None = None, tail: Period | None = None) -> Period | None:
+                  head: Period | None = None, tail: Period | None = None,
+                  programme: Period | None = None) -> Period | None:
     """The period of a goal: its own (a range or end year, or a year that opens its clause), else
     the nearest head above it; a bare year in mid-sentence loses to a head that names one."""
     strong_head = head is not None and (head.strength == "strong" or _leading(head, sentence_text, sentence_start))
-    pool = [p for p in [head if strong_head else None, *(s.period for s in chain), head] if p is not None]
+    near = [s.period for s in chain if s.kind not in ("plan_header", "title_plan")]
+    far = [s.period for s in chain if s.kind in ("plan_header", "title_plan")]
+    pool = [p for p in [head if strong_head else None, *near, programme, *far, head] if p is not None]
     if mine is not None and (mine.strength == "strong" or _leading(mine, sentence_text, sentence_start)):
         return mine        # own clause first: 'Đến năm 2025, ...' under 'Giai đoạn 2021-2025' is [null, 2025]
     if pool:
@@ -285,14 +295,15 @@ def update_section(section: Section, cues: list[Cue], periods: list[Period], sen
             a, b = clause_bounds(sentence_text, c.start - sentence_start)
             achieved_clause = (sentence_start + a, sentence_start + b)
         in_achieved_clause = achieved_clause is not None and achieved_clause[0] <= c.start < achieved_clause[1]
-        if c.polarity == "target" and c.opens and not (c.weak and achieved_seen) \
-                and not (c.in_names and in_achieved_clause):
+        in_name = c.in_names and (in_achieved_clause or _DOC_BEFORE.search(
+            sentence_text, max(0, c.start - sentence_start - 120), c.start - sentence_start))
+        if c.polarity == "target" and c.opens and not (c.weak and achieved_seen) and not in_name:
             section.is_target = True
             section.rule = c.rule
             section.closed_by = section.closed_line = None
             if own:
                 section.period = own[0]
-        elif c.closes:
+        elif c.closes and not (c.present and any(t.polarity == "target" for t in cues if t.start < c.start)):
             section.is_target = False
             section.period = None
             section.rule = None

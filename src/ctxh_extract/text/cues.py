@@ -30,6 +30,7 @@ class Cue:
     weak: bool = False
     now: bool = False
     in_names: bool = False
+    present: bool = False              # an existence statement ('toàn tỉnh có'): yields to a target cue before it
 
 
 def find_cues(text: str, rules: Rules, base: int = 0, published_year: int | None = None) -> list[Cue]:
@@ -44,7 +45,8 @@ def find_cues(text: str, rules: Rules, base: int = 0, published_year: int | None
                 cues.append(Cue(base + m.start(), base + m.end(), "achieved", rule.name + ".past", False, True))
                 continue
             cues.append(Cue(base + m.start(), base + m.end(), rule.polarity, rule.name,
-                            rule.opens_section, rule.closes_section, rule.weak, rule.now, rule.in_names))
+                            rule.opens_section, rule.closes_section, rule.weak, rule.now, rule.in_names,
+                            rule.present))
     cues.sort(key=lambda c: (c.start, -c.end))
     # a shorter cue inside a longer one (đạt in đạt được) yields to it
     out: list[Cue] = []

@@ -48,6 +48,7 @@ from .cues import Cue, find_cues
 from .layout import Line
 from .periods import Period, find_periods
 from .segment import Sentence
+from .tables import find_tables
 
 HEADING = "heading"
 ITEM = "item"
@@ -113,6 +114,8 @@ class Outline:
     line_node: dict[int, Node] = field(default_factory=dict)        # line index -> node
     phase_refs: dict[int, list[Period]] = field(default_factory=dict)  # sentence start -> resolved phase references
     phases: dict[int, tuple[int, int]] = field(default_factory=dict)   # phase number -> years, as defined
+    programme_refs: dict[int, Period] = field(default_factory=dict)    # sentence start -> the named programme's period
+    tables: list = field(default_factory=list)                         # flattened tables (text/tables.py)
     cues: dict[int, list[Cue]] = field(default_factory=dict)           # sentence start -> its cues
     periods: dict[int, list[Period]] = field(default_factory=dict)     # sentence start -> its periods (all kinds)
 
@@ -345,7 +348,38 @@ def build_outline(text: str, lines: list[Line], sentences: list[Sentence], rules
                 ranges = [p for p in ps if p.kind in ("range", "until")]
                 out.title_horizon = ranges[0] if ranges else None
     _phases(out, sentences, rules)
+    _programmes(out, sentences, rules)
+    out.tables = find_tables(text, lines, rules)
     return out
+
+
+def _programmes(out: Outline, sentences: list[Sentence], rules: Rules) -> None:
+    """'Chương trình ... giai đoạn 2021-2030' registers 'Chương trình'; a later sentence naming a
+    'Chương trình' (with no period of its own) refers to it."""
+    c = rules.compiled
+    if c.get("programme_define") is None:
+        return
+    known: dict[str, tuple[int | None, int]] = {}
+    for s in sentences:
+        refs = [m for m in c["programme_refer"].finditer(s.text)]
+        defined_here = False
+        for m in c["programme_define"].finditer(s.text):
+            gd = m.groupdict()
+            a = int(gd["start"]) if gd.get("start") else None
+            z = int(gd.get("end") or gd.get("end2"))
+            if a is None or a <= z:
+                known.setdefault(m.group("kind").lower(), (a, z))
+                defined_here = True
+        if defined_here:
+            continue                 # its own sentence states the period
+        for m in refs:
+            years = known.get(m.group("kind").lower())
+            if years is None and len(set(known.values())) == 1:
+                years = next(iter(known.values()))      # the one programme the article names
+            if years is not None:
+                out.programme_refs[s.start] = Period(years[0], years[1], (s.start + m.start(), s.start + m.end()),
+                                                     "range" if years[0] else "until", "strong", "period.programme_ref")
+                break
 
 
 def _line_head(s: str, start: int, periods: list[Period], rules: Rules) -> Period | None:
