@@ -51,7 +51,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("primary_province", "VARCHAR"), ("primary_province_2025", "VARCHAR"), ("n_chars", "INTEGER"),
         ("outlet_name", "VARCHAR"), ("encoding", "VARCHAR"), ("source_kind", "VARCHAR"), ("notes", "VARCHAR"),
         ("n_counts", "INTEGER"), ("n_percentages", "INTEGER"), ("rules_version", "VARCHAR"),
-        ("extracted_at", "TIMESTAMP"),
+        ("extracted_at", "TIMESTAMP"), ("url", "VARCHAR"),
     ],
     "article_texts": [("article_id", "VARCHAR PRIMARY KEY"), ("text", "VARCHAR")],
     "province_mentions": [
@@ -66,13 +66,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("evidence", "VARCHAR"), ("start_char", "INTEGER"), ("end_char", "INTEGER"),
         ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
         ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
+        ("fact_id", "VARCHAR"), ("part_of", "VARCHAR"), ("is_part", "BOOLEAN"),
     ],
     "percentages": [
         ("article_id", "VARCHAR"), ("value", "DOUBLE"), ("value_max", "DOUBLE"), ("qualifier", "VARCHAR"),
         ("kind", "VARCHAR"), ("is_target", "BOOLEAN"), ("period_start", "INTEGER"), ("period_end", "INTEGER"),
         ("subject", "VARCHAR"), ("province", "VARCHAR"), ("evidence", "VARCHAR"), ("start_char", "INTEGER"),
         ("end_char", "INTEGER"), ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
-        ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
+        ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"), ("fact_id", "VARCHAR"),
     ],
     "segments": [
         ("article_id", "VARCHAR"), ("label", "VARCHAR"), ("in_body", "BOOLEAN"), ("rule", "VARCHAR"),
@@ -155,7 +156,8 @@ def encode(r: ArticleResult) -> Encoded:
         "primary_province": a.primary_province, "primary_province_2025": a.primary_province_2025,
         "n_chars": a.n_chars, "outlet_name": a.outlet_name, "encoding": a.encoding,
         "source_kind": a.source_kind, "notes": a.notes, "n_counts": len(r.counts),
-        "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": now})
+        "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": now,
+        "url": a.url})
     rows["article_texts"].append({"article_id": a.article_id, "text": a.text})
     p2025 = {m.province: m.province_2025 for m in r.mentions}
     if a.primary_province:
