@@ -40,6 +40,7 @@ class Fmt(str, Enum):
 class ExportFmt(str, Enum):
     parquet = "parquet"
     csv = "csv"
+    xlsx = "xlsx"
 
 
 @contextmanager
@@ -249,15 +250,17 @@ def query(
 
 @app.command()
 def export(
-    out_dir: str = typer.Option(..., "--out", help="Folder to write one file per table and view."),
-    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format", help="parquet or csv."),
+    out_dir: str = typer.Option(..., "--out", help="Folder to write one file per table and view (xlsx: one workbook, ctxh.xlsx)."),
+    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format",
+                                  help="parquet, csv (plain UTF-8) or xlsx (one sheet per table and view; needs ctxh-extract[xlsx])."),
+    bom: bool = typer.Option(False, "--bom", help="CSV only: start each file with a UTF-8 byte-order mark, so that Excel reads Vietnamese right."),
     db: str = DbOpt,
 ) -> None:
-    """Write every table and view to OUT as Parquet or CSV files."""
+    """Write every table and view to OUT as Parquet files, CSV files or one Excel workbook."""
     from .store.export import export as run_export
 
     with reported():
-        written = run_export(db, out_dir, fmt.value)
+        written = run_export(db, out_dir, fmt.value, bom=bom)
     for name, path, n in written:
         out.print(f"{name:20} {n:8} rows -> {path}", markup=False)
 

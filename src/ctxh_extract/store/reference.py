@@ -33,7 +33,8 @@ _RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _SHAPES = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
            ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
-_LEVEL, _SPACE, _PUNCT = "\x01", "\x02", "\x03"
+# printable, so that the key reads plainly in exports; each below every letter and digit
+_LEVEL, _SPACE, _PUNCT = "!", '"', "#"
 
 
 def vi_sort_key(s: str | None) -> str | None:
@@ -103,7 +104,7 @@ def unit_rows(rules: Rules) -> list[dict]:
         if len(same) == 1:                  # the 2025 unit is one old unit under its new name ('Huế')
             return old_unit(same[0])
         return dict(province=n.name, province_code=n.code, province_2025=n.name, province_2025_code=n.code,
-                    after_merger=True, sort_key=vi_sort_key(n.name) + "\x04")   # after the old unit of that name
+                    after_merger=True, sort_key=vi_sort_key(n.name) + "~")   # after the old unit of that name
     rows = []
     for name in sorted(set(old) | set(new)):
         for after in (False, True):

@@ -118,9 +118,10 @@ def statements_sql(articles: str = "articles") -> str:
 def figures_sql(statements: str = "statements") -> str:
     """One row per figure of ``statements``: its statements merged, their articles and evidence listed."""
     return f"""
-        WITH s AS (
-            SELECT s.*, w.figure_id AS whole_figure
-            FROM {statements} s LEFT JOIN (SELECT fact_id, figure_id FROM {statements}) w ON w.fact_id = s.part_of
+        WITH st AS (SELECT * FROM {statements}),
+        s AS (
+            SELECT st.*, w.figure_id AS whole_figure
+            FROM st LEFT JOIN (SELECT fact_id, figure_id FROM st) w ON w.fact_id = st.part_of
         ),
         per_article AS (
             SELECT figure_id, article_id, any_value(published_date) AS published_date, any_value(url) AS url,
@@ -288,8 +289,8 @@ VIEWS = {
                p.period_end, p.evidence, p.start_char, p.end_char, p.rule,
                coalesce(p.fact_id, p.article_id || ':p' || p.start_char || '-' || p.end_char), false, NULL, a.url
         FROM percentages p JOIN articles a USING (article_id)""",
-    "statements": statements_sql(),
-    "figures": figures_sql(),
+    "statements": f"SELECT * FROM ({statements_sql()}) ORDER BY article_id, start_char, fact_type, fact_id",
+    "figures": figures_sql(f"({statements_sql()})"),
     "province_summary": summary_sql(),
     "province_flows": flows_sql(),
 }
