@@ -33,12 +33,20 @@ FIGURE_KEY = ("fact_type", "unit_key", "category", "kind", "subject_key", "value
               "is_target", "per_unit")
 
 
+def _key_sql(cols: tuple[str, ...]) -> str:
+    """One string for a tuple of columns, NULL kept distinct from every value."""
+    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\u2205')" for c in cols)
+    return f"md5(concat_ws('\x1f', {parts}))"
+
+
 def statements_sql(articles: str = "articles") -> str:
-    """One row per count or percentage of ``articles``, with its unit, stock/flow kind and figure."""
-    key = ", ".join(FIGURE_KEY)
+    """One row per count or percentage of ``articles``, with its unit, stock/flow kind and figure.
+
+    The windows that merge periods and name figures run over a narrow projection (ids, keys,
+    periods) joined back by row, so their memory does not grow with the evidence text."""
     return f"""
         WITH s AS (
-            SELECT 'count' AS fact_type,
+            SELECT 'c' || CAST(c.rowid AS VARCHAR) AS row_key, 'count' AS fact_type,
                    coalesce(c.fact_id, c.article_id || ':c' || c.start_char || '-' || c.end_char) AS fact_id,
                    c.article_id, a.published_date, a.title, a.outlet, a.url,
                    coalesce(c.province, a.primary_province) AS stated_province,
@@ -50,7 +58,7 @@ def statements_sql(articles: str = "articles") -> str:
                    c.evidence, c.start_char, c.end_char, c.rule
             FROM counts c JOIN {articles} a USING (article_id)
             UNION ALL
-            SELECT 'percentage',
+            SELECT 'p' || CAST(p.rowid AS VARCHAR), 'percentage',
                    coalesce(p.fact_id, p.article_id || ':p' || p.start_char || '-' || p.end_char),
                    p.article_id, a.published_date, a.title, a.outlet, a.url,
                    coalesce(p.province, a.primary_province), coalesce(p.province_2025, a.primary_province_2025),
@@ -69,8 +77,7 @@ def statements_sql(articles: str = "articles") -> str:
                    -- what a percentage is of, compared without case, spacing or punctuation
                    CASE WHEN s.fact_type = 'percentage' THEN
                         trim(regexp_replace(lower(coalesce(s.subject, '')), '[\\s[:punct:]“”‘’…–—]+', ' ', 'g'))
-                   END AS subject_key,
-                   (s.period_start IS NOT NULL OR s.period_end IS NOT NULL) AS has_period
+                   END AS subject_key
             FROM s
             LEFT JOIN units m ON m.name = s.stated_province
                  AND m.after_reform = coalesce(s.published_date >= DATE '{REFORM_DATE}', false)
@@ -83,36 +90,40 @@ def statements_sql(articles: str = "articles") -> str:
                              || CASE WHEN after_merger THEN ':2025' ELSE '' END END AS unit_key
             FROM u
         ),
-        w AS (
-            -- the periods the statements of one figure give within one article
-            SELECT k.*,
-                   min(CASE WHEN has_period THEN coalesce(CAST(period_start AS VARCHAR), '') || '-'
-                                                 || coalesce(CAST(period_end AS VARCHAR), '') END)
-                       OVER (PARTITION BY article_id, {key}) AS period_lo,
-                   max(CASE WHEN has_period THEN coalesce(CAST(period_start AS VARCHAR), '') || '-'
-                                                 || coalesce(CAST(period_end AS VARCHAR), '') END)
-                       OVER (PARTITION BY article_id, {key}) AS period_hi,
-                   min(CASE WHEN has_period THEN period_start END) OVER (PARTITION BY article_id, {key}) AS sibling_start,
-                   min(CASE WHEN has_period THEN period_end END) OVER (PARTITION BY article_id, {key}) AS sibling_end
+        narrow AS (
+            SELECT row_key, fact_id, article_id, {_key_sql(FIGURE_KEY)} AS figure_key,
+                   period_start, period_end, (period_start IS NOT NULL OR period_end IS NOT NULL) AS has_period,
+                   coalesce(CAST(period_start AS VARCHAR), '') || '-' || coalesce(CAST(period_end AS VARCHAR), '')
+                       AS period_text
             FROM k
         ),
-        p AS (
-            SELECT w.* EXCLUDE (period_start, period_end, period_lo, period_hi, sibling_start, sibling_end),
-                   w.period_start AS stated_period_start, w.period_end AS stated_period_end,
-                   CASE WHEN NOT has_period AND period_lo = period_hi THEN sibling_start ELSE period_start END
+        -- the periods the statements of one figure give within one article
+        known AS (
+            SELECT article_id, figure_key, min(period_text) AS lo, max(period_text) AS hi,
+                   min(period_start) AS sibling_start, min(period_end) AS sibling_end
+            FROM narrow WHERE has_period GROUP BY article_id, figure_key
+        ),
+        merged AS (
+            SELECT n.row_key, n.fact_id, n.figure_key, n.has_period,
+                   (NOT n.has_period AND kn.lo IS NOT NULL AND kn.lo = kn.hi) AS period_from_repeat,
+                   CASE WHEN NOT n.has_period AND kn.lo = kn.hi THEN kn.sibling_start ELSE n.period_start END
                        AS period_start,
-                   CASE WHEN NOT has_period AND period_lo = period_hi THEN sibling_end ELSE period_end END
-                       AS period_end,
-                   (NOT has_period AND period_lo IS NOT NULL AND period_lo = period_hi) AS period_from_repeat
-            FROM w
+                   CASE WHEN NOT n.has_period AND kn.lo = kn.hi THEN kn.sibling_end ELSE n.period_end END
+                       AS period_end
+            FROM narrow n LEFT JOIN known kn ON kn.article_id = n.article_id AND kn.figure_key = n.figure_key
+        ),
+        named AS (
+            SELECT row_key, period_start, period_end, period_from_repeat,
+                   min(fact_id) OVER (PARTITION BY figure_key, period_start, period_end) AS figure_id
+            FROM merged
         )
-        SELECT fact_id, fact_type, article_id, published_date, title, outlet, url, scope, unit_key, province,
-               province_code, province_2025, after_merger, sort_key, category, kind, stock_or_flow, value,
-               value_max, qualifier, unit, per_unit, subject, subject_key, is_target, period_start, period_end,
-               stated_period_start, stated_period_end, period_from_repeat, is_part, part_of, evidence,
-               start_char, end_char, rule,
-               min(fact_id) OVER (PARTITION BY {key}, period_start, period_end) AS figure_id
-        FROM p"""
+        SELECT k.fact_id, k.fact_type, k.article_id, k.published_date, k.title, k.outlet, k.url, k.scope,
+               k.unit_key, k.province, k.province_code, k.province_2025, k.after_merger, k.sort_key, k.category,
+               k.kind, k.stock_or_flow, k.value, k.value_max, k.qualifier, k.unit, k.per_unit, k.subject,
+               k.subject_key, k.is_target, n.period_start, n.period_end, k.period_start AS stated_period_start,
+               k.period_end AS stated_period_end, n.period_from_repeat, k.is_part, k.part_of, k.evidence,
+               k.start_char, k.end_char, k.rule, n.figure_id, k.row_key
+        FROM k JOIN named n USING (row_key)"""
 
 
 def figures_sql(statements: str = "statements") -> str:
@@ -121,7 +132,8 @@ def figures_sql(statements: str = "statements") -> str:
         WITH st AS (SELECT * FROM {statements}),
         s AS (
             SELECT st.*, w.figure_id AS whole_figure
-            FROM st LEFT JOIN (SELECT fact_id, figure_id FROM st) w ON w.fact_id = st.part_of
+            FROM st LEFT JOIN (SELECT fact_id, min(figure_id) AS figure_id FROM st GROUP BY fact_id) w
+                 ON w.fact_id = st.part_of
         ),
         per_article AS (
             SELECT figure_id, article_id, any_value(published_date) AS published_date, any_value(url) AS url,
