@@ -56,4 +56,4 @@ check-rules: $(STAMP)
 	$(BIN)/ctxh check-rules
 
 clean:
-	rm -rf $(VENV) .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report.png bench/out
+	rm -rf $(VENV) .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report-p*.html data/report.png bench/out

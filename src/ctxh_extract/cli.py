@@ -267,15 +267,22 @@ def export(
 
 @app.command()
 def report(
-    out_file: str = typer.Option("data/report.html", "--out", help="HTML file to write."),
+    out_file: str = typer.Option("data/report.html", "--out", help="HTML file to write (the index when the articles fill several pages)."),
     db: str = DbOpt,
+    province: Optional[str] = typer.Option(None, "--province", help="Only articles about this province: its unit of the time or its 2025 unit (any spelling the rules know, e.g. 'TP.HCM')."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this date (2024-05-03, 2024-05 or 2024)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before this date (2024 means up to 2024-12-31)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many articles (the first by article_id)."),
+    per_page: int = typer.Option(50, "--per-page", min=1, help="Articles per page; more are split into OUT-p1.html, OUT-p2.html, ..."),
 ) -> None:
-    """Write a standalone HTML page to review every extracted fact in its article."""
+    """Write standalone HTML pages to review every extracted fact in its article, with the province summary and charts."""
     from .review.report import write_report
 
     with reported():
-        n_articles, n_facts = write_report(db, out_file)
-    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts", markup=False)
+        result = write_report(db, out_file, province=province, since=since, until=until, limit=limit, per_page=per_page)
+    n_articles, n_facts = result
+    pages = f" on {len(result.files) - 1} pages ({result.files[1]} ... {result.files[-1]})" if len(result.files) > 1 else ""
+    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts{pages}", markup=False)
 
 
 @app.command("check-rules")
