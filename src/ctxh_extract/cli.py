@@ -296,6 +296,10 @@ def check_rules(rules: Optional[str] = typer.Option(None, "--rules", help="Rules
     out.print(f"  {len(r.categories.units)} unit rules, {len(r.targets.rules)} target cues, "
               f"{len(r.qualifiers.rules)} qualifier cues, {len(r.periods.rules)} period rules, "
               f"{len(r.exclusions.rules)} exclusions, {len(r.provinces.aliases)} province aliases", markup=False)
+    kinds = r.stocks_flows
+    out.print(f"  {len(r.parts.cues)} part cues; stocks: {', '.join(kinds.stock.categories)}; "
+              f"flows: {', '.join(kinds.flow.categories)}; neither: {', '.join(kinds.neither.categories) or '-'}",
+              markup=False)
 
 
 if __name__ == "__main__":
