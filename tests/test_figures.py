@@ -125,6 +125,8 @@ def test_parts_point_at_their_whole(figures_db):
     assert counts[(410, "collaborators")][1] == counts[(1200, "collaborators")][0]
     assert counts[(120, "trainees")][1] == counts[(500, "trainees")][0]
     assert counts[(1200, "collaborators")][1] is None
+    assert dict(rows(figures_db, "SELECT value, part_rule FROM counts WHERE article_id = 'hg2023'")) == {
+        1200: None, 410: "part.trong_do", 500: None, 120: "part.trong_do"}
     figs = dict(((v, c), (fid, is_part, part_of)) for v, c, fid, is_part, part_of in rows(
         figures_db, "SELECT value, category, figure_id, is_part, part_of FROM figures WHERE province = 'Hà Giang'"))
     assert figs[(410, "collaborators")][1:] == (True, figs[(1200, "collaborators")][0])

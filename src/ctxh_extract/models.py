@@ -76,6 +76,7 @@ class CountFact(_Fact):
     fact_id: str | None = None
     part_of: str | None = None    # fact_id of the larger count this one breaks down (extract/parts.py)
     is_part: bool = False
+    part_rule: str | None = None  # the rules/parts.json cue that made it a part
 
     @model_validator(mode="after")
     def _range(self):

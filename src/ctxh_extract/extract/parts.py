@@ -112,8 +112,13 @@ def find_parts(text: str, blocks: list[Block], counts: list[Count], rules: Rules
 
     ``text`` is the cleaned article text, ``blocks`` its body sentences (see :func:`blocks_of`)
     and ``counts`` the counts with offsets into it, in any order."""
+    return [w[0] if w else None for w in find_wholes(text, blocks, counts, rules)]
+
+
+def find_wholes(text: str, blocks: list[Block], counts: list[Count], rules: Rules) -> list[tuple[int, str] | None]:
+    """As :func:`find_parts`, with the name of the cue rule that made each part: (whole, rule) or None."""
     pf = finder_for(rules)
-    result: list[int | None] = [None] * len(counts)
+    result: list[tuple[int, str] | None] = [None] * len(counts)
     if len(counts) < 2 or not blocks:
         return result
     starts = [b.start for b in blocks]
@@ -144,7 +149,7 @@ def find_parts(text: str, blocks: list[Block], counts: list[Count], rules: Rules
                     p, w = before[-1], after[0]
                     if cs - counts[p].end <= pf.max_gap and counts[w].start - ce <= pf.max_gap \
                             and _fits(counts[p], counts[w]) and result[p] is None:
-                        result[p] = w
+                        result[p] = (w, rule.name)
                 continue
             # whole_first: the parts are the counts after the cue, up to the next cue (which has its
             # own whole) and, unless the cue opens a list ('trong đó:'), up to the next ';'
@@ -166,5 +171,5 @@ def find_parts(text: str, blocks: list[Block], counts: list[Count], rules: Rules
                               if counts[w].end <= cs and cs - counts[w].end <= pf.max_gap
                               and counts[w].category == counts[p].category), None)
                 if whole is not None and _fits(counts[p], counts[whole]):
-                    result[p] = whole
+                    result[p] = (whole, rule.name)
     return result

@@ -222,7 +222,7 @@ def _fact(fact_id: str, table: str, row: dict) -> Fact:
             unit = f"{unit} per {row['per_unit']}"
         return Fact(**common, what=row.get("category") or "?", value=_value(row), qualifier=row.get("qualifier") or "",
                     target=_target(row), period=_period(row), unit=unit, province=place,
-                    extra=rules + [("part of", row.get("part_of") or "")])
+                    extra=rules + [("part of", row.get("part_of") or ""), ("part rule", row.get("part_rule") or "")])
     return Fact(**common, what=f"{row.get('kind') or '?'} %", value=_value(row, "%"),
                 qualifier=row.get("qualifier") or "", target=_target(row), period=_period(row),
                 unit=f"of: {row['subject']}" if row.get("subject") else "", province=place, extra=rules)

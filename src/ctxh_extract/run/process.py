@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from ..text.clean import clean
 from ..extract import extract_sentences, extractors_for
-from ..extract.parts import Count, blocks_of, find_parts
+from ..extract.parts import Count, blocks_of, find_wholes
 from ..text.layout import BODY_LABELS, classify
 from ..text.metadata import find_metadata
 from ..models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention, Segment
@@ -88,12 +88,13 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
     _fact_ids(aid, counts, "c")
     _fact_ids(aid, pcts, "p")
     # parts are found on the cleaned text, where the counts' own offsets are
-    wholes = find_parts(text, blocks_of(sentences, text),
+    wholes = find_wholes(text, blocks_of(sentences, text),
                         [Count(c.start, c.end, c.category, c.value, c.value_max, is_target, c.per_unit)
                          for c, is_target, *_ in found.counts], rules)
     for fact, whole in zip(counts, wholes):
         if whole is not None:
-            fact.part_of = counts[whole].fact_id
+            fact.part_of = counts[whole[0]].fact_id
+            fact.part_rule = whole[1]
             fact.is_part = True
     segs = []
     for ln in lines:

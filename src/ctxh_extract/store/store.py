@@ -76,7 +76,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("evidence", "VARCHAR"), ("start_char", "INTEGER"), ("end_char", "INTEGER"),
         ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
         ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
-        ("fact_id", "VARCHAR"), ("part_of", "VARCHAR"), ("is_part", "BOOLEAN"),
+        ("fact_id", "VARCHAR"), ("part_of", "VARCHAR"), ("is_part", "BOOLEAN"), ("part_rule", "VARCHAR"),
     ],
     "percentages": [
         ("article_id", "VARCHAR"), ("value", "DOUBLE"), ("value_max", "DOUBLE"), ("qualifier", "VARCHAR"),
