@@ -122,7 +122,7 @@ def statements_sql(articles: str = "articles") -> str:
                k.kind, k.stock_or_flow, k.value, k.value_max, k.qualifier, k.unit, k.per_unit, k.subject,
                k.subject_key, k.is_target, n.period_start, n.period_end, k.period_start AS stated_period_start,
                k.period_end AS stated_period_end, n.period_from_repeat, k.is_part, k.part_of, k.evidence,
-               k.start_char, k.end_char, k.rule, n.figure_id, k.row_key
+               k.start_char, k.end_char, k.rule, n.figure_id
         FROM k JOIN named n USING (row_key)"""
 
 
