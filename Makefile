@@ -11,7 +11,7 @@ STAMP    := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,xlsx]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -61,4 +61,4 @@ check-rules: $(STAMP)
 	$(BIN)/ctxh check-rules
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report.png bench/out
+	rm -rf $(VENV) .cache .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report-p*.html data/report.png bench/out

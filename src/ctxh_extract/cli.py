@@ -40,6 +40,7 @@ class Fmt(str, Enum):
 class ExportFmt(str, Enum):
     parquet = "parquet"
     csv = "csv"
+    xlsx = "xlsx"
 
 
 @contextmanager
@@ -262,30 +263,39 @@ def query(
 
 @app.command()
 def export(
-    out_dir: str = typer.Option(..., "--out", help="Folder to write one file per table and view."),
-    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format", help="parquet or csv."),
+    out_dir: str = typer.Option(..., "--out", help="Folder to write one file per table and view (xlsx: one workbook, ctxh.xlsx)."),
+    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format",
+                                  help="parquet, csv (plain UTF-8) or xlsx (one sheet per table and view; needs ctxh-extract[xlsx])."),
+    bom: bool = typer.Option(False, "--bom", help="CSV only: start each file with a UTF-8 byte-order mark, so that Excel reads Vietnamese right."),
     db: str = DbOpt,
 ) -> None:
-    """Write every table and view to OUT as Parquet or CSV files."""
+    """Write every table and view to OUT as Parquet files, CSV files or one Excel workbook."""
     from .store.export import export as run_export
 
     with reported():
-        written = run_export(db, out_dir, fmt.value)
+        written = run_export(db, out_dir, fmt.value, bom=bom)
     for name, path, n in written:
         out.print(f"{name:20} {n:8} rows -> {path}", markup=False)
 
 
 @app.command()
 def report(
-    out_file: str = typer.Option("data/report.html", "--out", help="HTML file to write."),
+    out_file: str = typer.Option("data/report.html", "--out", help="HTML file to write (the index when the articles fill several pages)."),
     db: str = DbOpt,
+    province: Optional[str] = typer.Option(None, "--province", help="Only articles about this province: its unit of the time or its 2025 unit (any spelling the rules know, e.g. 'TP.HCM')."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this date (2024-05-03, 2024-05 or 2024)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before this date (2024 means up to 2024-12-31)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many articles (the first by article_id)."),
+    per_page: int = typer.Option(50, "--per-page", min=1, help="Articles per page; more are split into OUT-p1.html, OUT-p2.html, ..."),
 ) -> None:
-    """Write a standalone HTML page to review every extracted fact in its article."""
+    """Write standalone HTML pages to review every extracted fact in its article, with the province summary and charts."""
     from .review.report import write_report
 
     with reported():
-        n_articles, n_facts = write_report(db, out_file)
-    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts", markup=False)
+        result = write_report(db, out_file, province=province, since=since, until=until, limit=limit, per_page=per_page)
+    n_articles, n_facts = result
+    pages = f" on {len(result.files) - 1} pages ({result.files[1]} ... {result.files[-1]})" if len(result.files) > 1 else ""
+    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts{pages}", markup=False)
 
 
 @app.command()
@@ -320,6 +330,10 @@ def check_rules(rules: Optional[str] = typer.Option(None, "--rules", help="Rules
     out.print(f"  {len(r.categories.units)} unit rules, {len(r.targets.rules)} target cues, "
               f"{len(r.qualifiers.rules)} qualifier cues, {len(r.periods.rules)} period rules, "
               f"{len(r.exclusions.rules)} exclusions, {len(r.provinces.aliases)} province aliases", markup=False)
+    kinds = r.stocks_flows
+    out.print(f"  {len(r.parts.cues)} part cues; stocks: {', '.join(kinds.stock.categories)}; "
+              f"flows: {', '.join(kinds.flow.categories)}; neither: {', '.join(kinds.neither.categories) or '-'}",
+              markup=False)
 
 
 if __name__ == "__main__":

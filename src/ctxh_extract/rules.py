@@ -32,7 +32,8 @@ QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 RULE_FILES = (
     "provinces.json", "numbers.json", "qualifiers.json", "targets.json",
     "periods.json", "exclusions.json", "categories.json", "boilerplate.json",
-    "metadata.json", "percentages.json", "outline.json", "gazetteer/provinces.json",
+    "metadata.json", "percentages.json", "outline.json", "gazetteer/provinces.json", "parts.json",
+    "stocks_flows.json",
 )
 
 
@@ -355,6 +356,48 @@ class GazetteerFile(_Loose):
     units_2025: list[Unit2025] = Field(min_length=34, max_length=34)
 
 
+class PartCue(_Strict):
+    name: str
+    words: list[str] = Field(min_length=1)
+    direction: Literal["whole_first", "part_first"] = "whole_first"
+    clause_start: bool = False
+    next_sentence: bool = False
+    example: str | None = None
+    note: str | None = None
+
+
+class PartsFile(_Loose):
+    """rules/parts.json: the cues that make a count a part of a larger one (extract/parts.py)."""
+
+    max_gap_chars: int = Field(default=160, ge=1)
+    cues: list[PartCue]
+
+
+class CategoryGroup(_Strict):
+    categories: list[str]
+    note: str | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        for c in v:
+            if c not in CATEGORIES:
+                raise ValueError(f"unknown category {c!r} (known: {', '.join(CATEGORIES)})")
+        return v
+
+
+class StocksFlowsFile(_Loose):
+    """rules/stocks_flows.json: which categories summaries treat as stocks, flows or neither."""
+
+    stock: CategoryGroup
+    flow: CategoryGroup
+    neither: CategoryGroup = CategoryGroup(categories=[])
+
+    def kind_of(self) -> dict[str, str]:
+        """category -> 'stock' | 'flow' | 'neither'."""
+        return {c: k for k in ("stock", "flow", "neither") for c in getattr(self, k).categories}
+
+
 # --------------------------------------------------------------------------- loading
 def _line_of(text: str, needle: str) -> int | None:
     """1-based line of the first occurrence of ``needle`` in ``text``."""
@@ -461,6 +504,8 @@ class Rules:
     metadata: MetadataFile
     percentages: PercentagesFile
     outline: OutlineFile
+    parts: PartsFile
+    stocks_flows: StocksFlowsFile
     compiled: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, build):
@@ -488,6 +533,7 @@ def _load_rules_cached(directory: str) -> Rules:
         "categories.json": CategoriesFile, "boilerplate.json": BoilerplateFile,
         "metadata.json": MetadataFile, "percentages.json": PercentagesFile,
         "outline.json": OutlineFile, "gazetteer/provinces.json": GazetteerFile,
+        "parts.json": PartsFile, "stocks_flows.json": StocksFlowsFile,
     }
     loaded: dict[str, BaseModel] = {}
     texts: dict[str, str] = {}
@@ -512,6 +558,8 @@ def _load_rules_cached(directory: str) -> Rules:
         metadata=loaded["metadata.json"],
         percentages=loaded["percentages.json"],
         outline=loaded["outline.json"],
+        parts=loaded["parts.json"],
+        stocks_flows=loaded["stocks_flows.json"],
     )
     _check_cross_refs(rules, d, texts)
     _compile_all(rules, d, texts)
@@ -535,6 +583,22 @@ def _check_cross_refs(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         if (r.cue is None) == (r.regex is None):
             raise RulesError(str(d / "targets.json"), f"rule {r.name}: give exactly one of 'cue' or 'regex'",
                              _line_of(texts["targets.json"], f'"{r.name}"'))
+    for r in rules.parts.cues:
+        if r.name in seen:
+            raise RulesError(str(d / "parts.json"), f"rule name {r.name!r} is used twice (also in {seen[r.name]})",
+                             _line_of(texts["parts.json"], f'"{r.name}"'))
+        seen[r.name] = "parts.json"
+    where: dict[str, str] = {}
+    for kind in ("stock", "flow", "neither"):
+        for cat in getattr(rules.stocks_flows, kind).categories:
+            if cat in where:
+                raise RulesError(str(d / "stocks_flows.json"), f"category {cat!r} is both a {where[cat]} and a {kind}",
+                                 _line_of(texts["stocks_flows.json"], f'"{kind}"'))
+            where[cat] = kind
+    missing = [c for c in rules.categories.categories if c not in where]
+    if missing:
+        raise RulesError(str(d / "stocks_flows.json"), f"category {missing[0]!r} is in none of stock, flow, neither "
+                                                       f"(every category needs one)")
     known = {u.name for u in rules.gazetteer.units} | {u.name for u in rules.gazetteer.units_2025}
     for a in rules.provinces.aliases + rules.provinces.post_2025_only:
         if a.province not in known:

@@ -437,6 +437,7 @@ def _decode_html(src: Source) -> RawArticle:
     return RawArticle(
         article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=doc.text, kind="html",
         encoding="html", title=doc.title, author=doc.author, published=doc.published, outlet=doc.sitename,
+        url=doc.url,
     )
 
 

@@ -265,7 +265,7 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     t_start = time.perf_counter()
     rules = load_rules(rules_dir)                       # bad rules stop the run before any article
     workers = max(1, workers or os.cpu_count() or 1)
-    store = Store(db, storage_version=storage_version)
+    store = Store(db, storage_version=storage_version, rules=rules)
     summary = RunSummary(db=db, rules_version=rules.version)
     note = store.storage_note()
     if note:

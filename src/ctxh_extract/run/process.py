@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..text.clean import CleanText, clean
 from ..extract import extract_sentences, extractors_for
+from ..extract.parts import Count, blocks_of, find_wholes
 from ..text.layout import BODY_LABELS, classify
 from ..text.metadata import find_metadata
 from ..models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention, Segment
@@ -109,6 +110,17 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
               for c, *rest in found.counts]
     pcts = [PercentFact(**common(p, *rest), value=p.value, kind=p.kind, subject=p.subject)
             for p, *rest in found.percentages]
+    _fact_ids(aid, counts, "c")
+    _fact_ids(aid, pcts, "p")
+    # parts are found on the cleaned text, where the counts' own offsets are
+    wholes = find_wholes(text, blocks_of(sentences, text),
+                        [Count(c.start, c.end, c.category, c.value, c.value_max, is_target, c.per_unit)
+                         for c, is_target, *_ in found.counts], rules)
+    for fact, whole in zip(counts, wholes):
+        if whole is not None:
+            fact.part_of = counts[whole[0]].fact_id
+            fact.part_rule = whole[1]
+            fact.is_part = True
     segs = []
     for ln in lines:
         if ln.blank:
@@ -125,8 +137,20 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
         outlet=meta.outlet or raw.outlet, outlet_name=meta.outlet_name,
         published_date=published, primary_province=primary, primary_province_2025=p2025,
         n_chars=len(orig), encoding=raw.encoding, source_kind=raw.kind,
-        notes="; ".join(raw.notes) or None, rules_version=rules.version, text=orig,
+        notes="; ".join(raw.notes) or None, rules_version=rules.version, url=raw.url, text=orig,
     )
     result = ArticleResult(article=article, mentions=pm, counts=counts, percentages=pcts, segments=segs)
     tm["models"] += time.perf_counter() - t3
     return result
+
+
+def _fact_ids(article_id: str, facts: list, letter: str) -> None:
+    """``<article_id>:<letter><start>-<end>``, with ``~2``, ``~3`` ... for a second fact on the same span.
+
+    Derived from the offsets, so an id stays the same while the article and its rules do."""
+    seen: dict[str, int] = {}
+    for f in facts:
+        base = f"{article_id}:{letter}{f.start_char}-{f.end_char}"
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        f.fact_id = base if n == 1 else f"{base}~{n}"

@@ -17,16 +17,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from ..errors import DatabaseError, UsageError
 from ..models import ArticleResult
+from .reference import REFERENCE_TABLES, reference_rows
+from .views import VIEWS
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from ..rules import Rules
+
+# 2: fact ids, parts, articles.url; the units and category_kinds tables; the figures views
+SCHEMA_VERSION = 2
 # DuckDB's buffer pool while extracting. bench/store_only.py: with 64 MB the loader's RSS stays
 # flat from 4,000 to 20,000 articles; with 256 MB it grows to its cap, and loads 16% faster (9.5 vs 11.3 s).
+# Reading (query, report, export) keeps DuckDB's default (80% of RAM) unless the variable is set:
+# the figures views sort and group every statement, which 64 MB does not hold past ~10,000 of them.
 MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY", "64MB")
+READ_MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY")
 
 # The storage format of a NEW database file. DuckDB 2.0 writes its own (v2.0.0) by default, which no
 # 1.x client opens ("created with a newer version of DuckDB"): the CLI most people have, duckdb 1.x in
@@ -114,7 +124,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("primary_province", "VARCHAR"), ("primary_province_2025", "VARCHAR"), ("n_chars", "INTEGER"),
         ("outlet_name", "VARCHAR"), ("encoding", "VARCHAR"), ("source_kind", "VARCHAR"), ("notes", "VARCHAR"),
         ("n_counts", "INTEGER"), ("n_percentages", "INTEGER"), ("rules_version", "VARCHAR"),
-        ("extracted_at", "TIMESTAMP"),
+        ("extracted_at", "TIMESTAMP"), ("url", "VARCHAR"),
     ],
     "article_texts": [("article_id", "VARCHAR PRIMARY KEY"), ("text", "VARCHAR")],
     "province_mentions": [
@@ -129,13 +139,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("evidence", "VARCHAR"), ("start_char", "INTEGER"), ("end_char", "INTEGER"),
         ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
         ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
+        ("fact_id", "VARCHAR"), ("part_of", "VARCHAR"), ("is_part", "BOOLEAN"), ("part_rule", "VARCHAR"),
     ],
     "percentages": [
         ("article_id", "VARCHAR"), ("value", "DOUBLE"), ("value_max", "DOUBLE"), ("qualifier", "VARCHAR"),
         ("kind", "VARCHAR"), ("is_target", "BOOLEAN"), ("period_start", "INTEGER"), ("period_end", "INTEGER"),
         ("subject", "VARCHAR"), ("province", "VARCHAR"), ("evidence", "VARCHAR"), ("start_char", "INTEGER"),
         ("end_char", "INTEGER"), ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
-        ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
+        ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"), ("fact_id", "VARCHAR"),
     ],
     "segments": [
         ("article_id", "VARCHAR"), ("label", "VARCHAR"), ("in_body", "BOOLEAN"), ("rule", "VARCHAR"),
@@ -150,46 +161,9 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("run_id", "VARCHAR"), ("source_path", "VARCHAR"), ("article_id", "VARCHAR"), ("message", "VARCHAR"),
     ],
     "meta": [("key", "VARCHAR PRIMARY KEY"), ("value", "VARCHAR")],
+    **REFERENCE_TABLES,
 }
 ARTICLE_TABLES = ("province_mentions", "counts", "percentages", "segments", "article_texts", "articles")
-
-VIEWS = {
-    "article_provinces": """
-        SELECT DISTINCT m.article_id, m.province, m.province_2025, m.province_code
-        FROM province_mentions m WHERE m.in_body""",
-    "facts": """
-        SELECT 'count' AS fact_type, c.article_id, a.title, a.published_date, a.outlet,
-               coalesce(c.province, a.primary_province) AS province,
-               coalesce(c.province_2025, a.primary_province_2025) AS province_2025,
-               c.category, CAST(c.value AS DOUBLE) AS value, CAST(c.value_max AS DOUBLE) AS value_max,
-               c.qualifier, c.unit, c.per_unit, NULL AS kind, c.is_target, c.period_start, c.period_end,
-               c.evidence, c.start_char, c.end_char, c.rule
-        FROM counts c JOIN articles a USING (article_id)
-        UNION ALL
-        SELECT 'percentage', p.article_id, a.title, a.published_date, a.outlet,
-               coalesce(p.province, a.primary_province), coalesce(p.province_2025, a.primary_province_2025),
-               NULL, p.value, p.value_max, p.qualifier, '%', NULL, p.kind, p.is_target, p.period_start,
-               p.period_end, p.evidence, p.start_char, p.end_char, p.rule
-        FROM percentages p JOIN articles a USING (article_id)""",
-    "province_summary": """
-        WITH f AS (SELECT * FROM facts WHERE province IS NOT NULL),
-        u AS (
-            SELECT province, max(province_2025) AS province_2025 FROM (
-                SELECT province, province_2025 FROM f
-                UNION ALL SELECT primary_province, primary_province_2025 FROM articles WHERE primary_province IS NOT NULL)
-            GROUP BY province)
-        SELECT u.province, u.province_2025,
-               (SELECT count(*) FROM articles a WHERE a.primary_province = u.province) AS articles,
-               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
-                    AND category = 'trainees' AND NOT is_target AND per_unit IS NULL) AS trainees,
-               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
-                    AND category = 'collaborators' AND NOT is_target AND per_unit IS NULL) AS collaborators,
-               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
-                    AND category = 'centres' AND NOT is_target AND per_unit IS NULL) AS centres,
-               (SELECT count(*) FROM f WHERE f.province = u.province AND fact_type = 'percentage' AND is_target)
-                    AS target_percentages
-        FROM u ORDER BY u.province""",
-}
 
 _LOCK_RE = re.compile(r"PID (\d+)")
 
@@ -218,7 +192,8 @@ def encode(r: ArticleResult) -> Encoded:
         "primary_province": a.primary_province, "primary_province_2025": a.primary_province_2025,
         "n_chars": a.n_chars, "outlet_name": a.outlet_name, "encoding": a.encoding,
         "source_kind": a.source_kind, "notes": a.notes, "n_counts": len(r.counts),
-        "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": now})
+        "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": now,
+        "url": a.url})
     rows["article_texts"].append({"article_id": a.article_id, "text": a.text})
     p2025 = {m.province: m.province_2025 for m in r.mentions}
     if a.primary_province:
@@ -294,9 +269,12 @@ class Store:
     """A DuckDB database file holding the extracted facts."""
 
     def __init__(self, path: str | os.PathLike, read_only: bool = False, external_access: bool = True,
-                 storage_version: str | None = None):
+                 storage_version: str | None = None, rules: "Rules | None" = None):
         """``external_access`` False: SQL on this connection cannot read or write other files.
-        ``storage_version``: the format if the file is created (see :func:`choose_storage_version`)."""
+        ``storage_version``: the format if the file is created (see :func:`choose_storage_version`).
+        ``rules``: what the reference tables are written from when the database is opened for
+        writing (default: the default rules directory)."""
+        self._rules = rules
         self.path = str(path)
         if not read_only:
             try:
@@ -316,7 +294,8 @@ class Store:
         # limit the main process grows with the database (measured +4.4 MB per 1,000 articles)
         try:
             self._limit_bytes = _bytes(MEMORY_LIMIT)
-            self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            if not read_only or READ_MEMORY_LIMIT:
+                self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         except (ValueError, duckdb.Error):
             raise DatabaseError(self.path, f"CTXH_DUCKDB_MEMORY={MEMORY_LIMIT!r} is not a memory size "
                                            f"(write e.g. 64MB or 1GB)") from None
@@ -349,6 +328,9 @@ class Store:
             raise DatabaseError(self.path, "not a ctxh database (no articles table); run `ctxh extract` into it first")
         if v > SCHEMA_VERSION:
             raise DatabaseError(self.path, f"made by a newer ctxh (schema {v} > {SCHEMA_VERSION}); upgrade ctxh-extract")
+        if v < SCHEMA_VERSION:
+            raise DatabaseError(self.path, f"made by an older ctxh (schema {v} < {SCHEMA_VERSION}); "
+                                           f"run `ctxh extract` into it once to upgrade it")
 
     def _migrate(self) -> None:
         """Create what is missing; add columns that older versions lacked."""
@@ -376,12 +358,28 @@ class Store:
                 # articles extracted by an older version are re-extracted on the next run
                 self.con.execute("UPDATE articles SET rules_version = NULL")
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            self._write_reference()
             for name, sql in VIEWS.items():
                 self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self.con.execute("ROLLBACK")
             raise DatabaseError(self.path, f"cannot prepare the schema: {str(exc).splitlines()[0]}") from None
+
+    def _write_reference(self) -> None:
+        """Rewrite the reference tables (units, category_kinds) from the rules, inside _migrate's transaction."""
+        rules = self._rules
+        if rules is None:
+            from ..rules import load_rules
+
+            rules = load_rules()
+        for table, rows in reference_rows(rules).items():
+            cols = [c for c, _ in TABLES[table]]
+            self.con.execute(f"DELETE FROM {table}")
+            if rows:
+                self.con.execute(
+                    f"INSERT INTO {table} SELECT * FROM (SELECT " + ", ".join(f"unnest(?) AS {c}" for c in cols) + ")",
+                    [[r[c] for r in rows] for c in cols])
 
     # ------------------------------------------------------------------ reads
     def known(self) -> dict[str, tuple[str, str | None, str | None]]:
