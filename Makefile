@@ -4,6 +4,7 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 DB       ?= data/ctxh.duckdb
 EVAL_DB  ?= data/eval.duckdb
+REAL_DB  ?= data/eval-real.duckdb
 STAMP    := $(VENV)/.installed
 
 .PHONY: run test install eval bench profile report screenshot browser-deps old-clients gazetteer check-rules clean
@@ -24,11 +25,14 @@ run: $(STAMP)
 test: $(STAMP) browser-deps old-clients
 	$(BIN)/pytest -q
 
-## eval: extract every gold article and score it against data/gold with the CI thresholds
+## eval: extract every gold article and score it against data/gold, then the real articles against data/gold/real, with the CI thresholds
 eval: $(STAMP)
 	rm -f $(EVAL_DB)
 	$(BIN)/ctxh extract seeds data/gold/articles --db $(EVAL_DB) --quiet
 	$(BIN)/ctxh evaluate --gold data/gold --db $(EVAL_DB) --require-all --thresholds .ci/thresholds.json
+	rm -f $(REAL_DB)
+	$(BIN)/ctxh extract data/gold/real/articles --db $(REAL_DB) --quiet
+	$(BIN)/ctxh evaluate --gold data/gold/real --db $(REAL_DB) --require-all --thresholds .ci/thresholds_real.json
 
 ## browser-deps: Debian's headless Chromium for the report test (never downloaded by a test tool)
 browser-deps:
