@@ -239,9 +239,12 @@ def decide_period(mine: Period | None, chain: list[Scope], sentence_text: str, s
     """The period of a goal: its own (a range or end year, or a year that opens its clause), else
     the nearest head above it; a bare year in mid-sentence loses to a head that names one."""
     strong_head = head is not None and (head.strength == "strong" or _leading(head, sentence_text, sentence_start))
+    # nearest first: the heads above, the plan's own horizon, a programme the sentence names, the
+    # plan a news title names
     near = [s.period for s in chain if s.kind not in ("plan_header", "title_plan")]
-    far = [s.period for s in chain if s.kind in ("plan_header", "title_plan")]
-    pool = [p for p in [head if strong_head else None, *near, programme, *far, head] if p is not None]
+    plan = [s.period for s in chain if s.kind == "plan_header"]
+    title = [s.period for s in chain if s.kind == "title_plan"]
+    pool = [p for p in [head if strong_head else None, *near, *plan, programme, *title, head] if p is not None]
     if mine is not None and (mine.strength == "strong" or _leading(mine, sentence_text, sentence_start)):
         return mine        # own clause first: 'Đến năm 2025, ...' under 'Giai đoạn 2021-2025' is [null, 2025]
     if pool:

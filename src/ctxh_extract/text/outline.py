@@ -55,6 +55,7 @@ ITEM = "item"
 PARAGRAPH = "paragraph"
 PLAN_HEADER = "plan_header"
 _SENTENCE_END = (".", ";", ",", "!", "?", "…")
+_TOP_STYLES = {"article", "part", "roman"}
 _LETTERS = regex.compile(r"\p{L}")
 
 
@@ -302,12 +303,14 @@ def build_outline(text: str, lines: list[Line], sentences: list[Sentence], rules
             style, marker, _ = mk
             is_heading = style not in b.items and (short or b.is_upper(s))
             kind = HEADING if is_heading else ITEM
-            # a marker style already open is a sibling: close everything below it
+            # a marker style already open is a sibling: close everything below it; a top-level heading
+            # ('I.', 'Điều 1.', 'Phần II') also closes the paragraphs that introduced the plan's body
             pos = max((k for k, n in enumerate(stack) if k and n.style == style), default=None)
             if pos is not None:
                 del stack[pos:]
-            elif not is_heading:
-                pass
+            elif is_heading and style in _TOP_STYLES:
+                while len(stack) > 1 and stack[-1].kind in (ITEM, PARAGRAPH):
+                    stack.pop()
             node = Node(kind, start, end, s, style=style, marker=marker, periods=periods, cues=cues)
         elif not plain and short and len(s) >= 4 and (
                 b.is_upper(s) or (b.keyword_heading(s) and len(s.split()) <= b.cfg.heading_max_words and "," not in s)):
@@ -374,7 +377,7 @@ def _programmes(out: Outline, sentences: list[Sentence], rules: Rules) -> None:
             continue                 # its own sentence states the period
         for m in refs:
             years = known.get(m.group("kind").lower())
-            if years is None and len(set(known.values())) == 1:
+            if years is None and len(set(known.values())) == 1 and not out.is_plan:
                 years = next(iter(known.values()))      # the one programme the article names
             if years is not None:
                 out.programme_refs[s.start] = Period(years[0], years[1], (s.start + m.start(), s.start + m.end()),
