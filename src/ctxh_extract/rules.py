@@ -646,6 +646,7 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
     pg = ol.programmes.model_extra if ol.programmes is not None else None
     c["programme_define"] = _compile(d / rel, texts[rel], "programmes.define", pg["define"].replace("{year}", year)) if pg else None
     c["programme_refer"] = _compile(d / rel, texts[rel], "programmes.refer", pg["refer"]) if pg else None
+    c["programme_phased"] = _compile(d / rel, texts[rel], "programmes.phased", pg["phased"]) if pg and pg.get("phased") else None
     c["heading_period_only"] = _compile(d / rel, texts[rel], "heading_words.period_only",
                                         ol.heading_words.period_only, regex.IGNORECASE)
     c["heading_target"] = words_regex(ol.heading_words.target)

@@ -357,25 +357,35 @@ def build_outline(text: str, lines: list[Line], sentences: list[Sentence], rules
 
 
 def _programmes(out: Outline, sentences: list[Sentence], rules: Rules) -> None:
-    """'Chương trình ... giai đoạn 2021-2030' registers 'Chương trình'; a later sentence naming a
-    'Chương trình' (with no period of its own) refers to it."""
+    """'Chương trình ... giai đoạn 2021-2030' (or one 'chia thành 02 giai đoạn' whose phases run from
+    2021 to 2030) registers 'Chương trình'; a sentence naming a 'Chương trình' (with no period of its
+    own) refers to it, before or after the definition (a caption may come first)."""
     c = rules.compiled
     if c.get("programme_define") is None:
         return
     known: dict[str, tuple[int | None, int]] = {}
+    defining: set[int] = set()
     for s in sentences:
-        refs = [m for m in c["programme_refer"].finditer(s.text)]
-        defined_here = False
         for m in c["programme_define"].finditer(s.text):
             gd = m.groupdict()
             a = int(gd["start"]) if gd.get("start") else None
             z = int(gd.get("end") or gd.get("end2"))
             if a is None or a <= z:
                 known.setdefault(m.group("kind").lower(), (a, z))
-                defined_here = True
-        if defined_here:
+                defining.add(s.start)
+        ph = c.get("programme_phased")
+        m = ph.search(s.text) if ph is not None else None
+        if m:
+            years = [int(y) for y in _YEAR4.findall(s.text[m.end():])]
+            if len(years) >= 2 and min(years) < max(years):
+                known[m.group("kind").lower()] = (min(years), max(years))
+                defining.add(s.start)
+    if not known:
+        return
+    for s in sentences:
+        if s.start in defining:
             continue                 # its own sentence states the period
-        for m in refs:
+        for m in c["programme_refer"].finditer(s.text):
             years = known.get(m.group("kind").lower())
             if years is None and len(set(known.values())) == 1 and not out.is_plan:
                 years = next(iter(known.values()))      # the one programme the article names
@@ -383,6 +393,9 @@ def _programmes(out: Outline, sentences: list[Sentence], rules: Rules) -> None:
                 out.programme_refs[s.start] = Period(years[0], years[1], (s.start + m.start(), s.start + m.end()),
                                                      "range" if years[0] else "until", "strong", "period.programme_ref")
                 break
+
+
+_YEAR4 = regex.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def _line_head(s: str, start: int, periods: list[Period], rules: Rules) -> Period | None:
