@@ -460,6 +460,7 @@ COUNT_CLASSES_C = [
     # money without 'đồng' after a money word or before a rate
     ("Tân cử nhân nhận lương 30 triệu/tháng.", [("budget", 30000000)]),
     ("Trao quà cho 500 hộ nghèo với tổng số tiền hơn 5 tỷ.", [("beneficiaries", 500), ("budget", 5000000000)]),
+    ("Dự án có tổng vốn tài trợ 12,67 triệu USD, tương đương khoảng 293 tỉ đồng.", [("budget", 293000000000)]),
     # people honoured are other
     ("Bệnh viện trao giấy chứng nhận cho 2 tập thể, 18 cá nhân đã có nhiều đóng góp.", [("other", 2), ("other", 18)]),
     # all of them, or a half, is not a count of a part

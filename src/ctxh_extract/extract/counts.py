@@ -73,6 +73,8 @@ class CountExtractor:
                 r"(?<![\p{L}])(?:" + alternation(im["before"]) + r")\s+" + gap + r"(?:(?:" +
                 alternation([q.cue for q in rules.qualifiers.rules]) + r")\s+)?$", regex.IGNORECASE)
             self.implied_scales = {w.lower() for w in im["scales"]}
+            na = im.get("not_after", [])
+            self.implied_not_after = regex.compile(r"\s*(?:" + alternation(na, False) + r")(?![\p{L}])") if na else None
         else:
             self.implied_money_before = None
         self.benef_re = words_regex(cat.beneficiary_cues.words)
@@ -170,6 +172,8 @@ class CountExtractor:
             return None
         before = t[max(0, num.start - 60):num.start]
         after = t[num.number_end:num.number_end + 3]
+        if self.implied_not_after is not None and self.implied_not_after.match(t, num.number_end):
+            return None             # '12,67 triệu USD': money, but not đồng
         if self.implied_money_before.search(before) or after.lstrip().startswith("/"):
             return (num.number_end, num.number_end, self.money_rule, False)
         return None
