@@ -71,7 +71,7 @@ def test_usage_line_shows_plain_arguments():
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_and_option_is_in_the_readme(name):
-    synopses = [m.group(1) for m in re.finditer(rf"^`(ctxh {re.escape(name)}(?: [^`]*)?)`", COMMANDS_SECTION, re.M)]
+    synopses = [m.group(1) for m in re.finditer(rf"`(ctxh {re.escape(name)}(?: [^`]*)?)`", COMMANDS_SECTION)]
     assert synopses, f"`ctxh {name}` has no synopsis line in the README's Commands section"
     documented = " ".join(synopses)
     for p in _options(name):

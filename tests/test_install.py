@@ -21,7 +21,7 @@ import pytest
 
 from helpers import ROOT, SEEDS
 
-IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
+IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
                                 ".hypothesis", "*.duckdb", "*.duckdb.wal", "out", "report.html", "report.png")
 
 

@@ -77,6 +77,7 @@ class Fmt(str, Enum):
 class ExportFmt(str, Enum):
     parquet = "parquet"
     csv = "csv"
+    xlsx = "xlsx"
 
 
 @contextmanager
@@ -133,6 +134,11 @@ def extract(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no progress bar and no summary, only problems."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also name every file skipped because it is not "
                                                                 "an article type (.pdf, .docx, ...)."),
+    storage_version: Optional[str] = typer.Option(
+        None, "--storage-version", metavar="VERSION",
+        help="The DuckDB storage format of a new database: the oldest DuckDB version that must open it "
+             "(default v1.0.0, or $CTXH_STORAGE_VERSION; 'latest' for this duckdb's own). "
+             "An existing database keeps its format."),
 ) -> None:
     """Read articles, extract their facts and load them into the database.
 
@@ -161,7 +167,8 @@ def extract(
             bar.start()
         with reported():
             summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
-                                  rules_dir=rules, progress=progress, command="extract " + " ".join(paths))
+                                  rules_dir=rules, progress=progress, command="extract " + " ".join(paths),
+                                  storage_version=storage_version)
     except KeyboardInterrupt:
         # Ctrl-C while rules or the database were being opened (later ones give a summary)
         err.print("interrupted: articles already stored are kept; run the same command again to finish")
@@ -285,9 +292,10 @@ def evaluate(
     Prints micro precision, recall and F1 per fact type, primary-province
     accuracy and attribute accuracies, as defined in docs/ANNOTATION.md, plus a
     strict score where a fact counts only when its value, qualifier, target flag
-    and period are all right.
+    and period are all right. With --json the verdict and every failing
+    threshold are part of the output.
     """
-    from .review.evaluate import evaluate as run_eval, failing, load_thresholds
+    from .review.evaluate import checks, evaluate as run_eval, failing, load_thresholds
     from .rules import load_rules
 
     with reported():
@@ -299,7 +307,12 @@ def evaluate(
                   f"run `ctxh extract` on their texts first", markup=False)
         raise typer.Exit(1)
     if as_json:
+        # the verdict beside the scores, so a script needs neither the exit code nor stderr
+        applied = checks(scores, min_f1, limits)
         data = dict(rep)
+        data["passed"] = all(c["passed"] for c in applied)
+        data["thresholds"] = {c["score"]: c["min"] for c in applied}
+        data["failing"] = [{k: c[k] for k in ("score", "value", "min")} for c in applied if not c["passed"]]
         if show_errors:
             data["errors"] = scores.errors
         out.print_json(json.dumps(data, ensure_ascii=False))
@@ -321,8 +334,10 @@ def _print_scores(rep: dict) -> None:
     for c in ("score", "precision", "recall", "F1", "tp", "fp", "fn"):
         t.add_column(c, justify="left" if c == "score" else "right")
     rows = [("provinces", "provinces"), ("counts (core: trainees, collaborators, centres)", "counts_core"),
+            ("counts (core), strict", "counts_core_strict"),
             ("counts (all categories)", "counts_all"), ("counts, strict (value+qualifier+target+period)", "counts_strict"),
-            ("percentages", "percentages"), ("percentages, strict", "percentages_strict")]
+            ("percentages", "percentages"), ("percentages, strict", "percentages_strict"),
+            ("target percentages: value + end year", "percentages_target_year")]
     for label, k in rows:
         s = rep[k]
         t.add_row(label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["tp"]), str(s["fp"]), str(s["fn"]))
@@ -412,19 +427,24 @@ def query(
 )
 def export(
     out_dir: str = typer.Option(..., "--out", metavar="DIR", show_default=False,
-                                help="The folder to write one file per table and view into."),
-    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format", metavar="parquet|csv",
-                                  help="Write Parquet or CSV files."),
+                                help="The folder to write one file per table and view into (xlsx: one "
+                                     "workbook, ctxh.xlsx)."),
+    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format", metavar="parquet|csv|xlsx",
+                                  help="Write Parquet files, CSV files (plain UTF-8) or one Excel workbook (one "
+                                       "sheet per table and view; needs ctxh-extract[xlsx])."),
+    bom: bool = typer.Option(False, "--bom", help="For CSV only: start each file with a UTF-8 byte-order mark, so "
+                                                  "that Excel reads Vietnamese right."),
     db: str = DbOpt,
 ) -> None:
     """Write every table and view of the database to a folder, one file each.
 
-    Each file is named after its table or view and holds all of its rows.
+    Each file is named after its table or view and holds all of its rows; with
+    --format xlsx they are the sheets of one workbook.
     """
     from .store.export import export as run_export
 
     with reported():
-        written = run_export(db, out_dir, fmt.value)
+        written = run_export(db, out_dir, fmt.value, bom=bom)
     for name, path, n in written:
         out.print(f"{name:20} {n:8} rows -> {path}", markup=False)
 
@@ -437,19 +457,66 @@ def export(
                    "ctxh report --db data/ctxh.duckdb --out data/report.html"),
 )
 def report(
-    out_file: str = typer.Option("data/report.html", "--out", metavar="FILE", help="The HTML file to write."),
+    out_file: str = typer.Option("data/report.html", "--out", metavar="FILE",
+                                 help="The HTML file to write (the index when the articles fill several pages)."),
     db: str = DbOpt,
+    province: Optional[str] = typer.Option(None, "--province", metavar="NAME",
+                                           help="Show only articles about this province: its unit of the time or its "
+                                                "2025 unit (any spelling the rules know, e.g. 'TP.HCM')."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="DATE",
+                                        help="Show only articles published on or after this date (2024-05-03, "
+                                             "2024-05 or 2024)."),
+    until: Optional[str] = typer.Option(None, "--until", metavar="DATE",
+                                        help="Show only articles published on or before this date (2024 means up "
+                                             "to 2024-12-31)."),
+    limit: Optional[int] = typer.Option(None, "--limit", metavar="N", callback=_at_least(1),
+                                        help="Show at most N articles (the first by article_id)."),
+    per_page: int = typer.Option(50, "--per-page", metavar="N", callback=_at_least(1),
+                                 help="Put N articles on a page; more are split into OUT-p1.html, OUT-p2.html, ..."),
 ) -> None:
-    """Write a standalone HTML page to review every extracted fact in its article.
+    """Write standalone HTML pages to review every extracted fact in its article.
 
     Every article is shown with each fact highlighted in place and boilerplate
-    greyed out, with a summary per province. The page makes no network requests.
+    greyed out, with the province summary and charts. The pages make no network
+    requests.
     """
     from .review.report import write_report
 
     with reported():
-        n_articles, n_facts = write_report(db, out_file)
-    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts", markup=False)
+        result = write_report(db, out_file, province=province, since=since, until=until, limit=limit, per_page=per_page)
+    n_articles, n_facts = result
+    pages = f" on {len(result.files) - 1} pages ({result.files[1]} ... {result.files[-1]})" if len(result.files) > 1 else ""
+    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts{pages}", markup=False)
+
+
+@app.command(
+    short_help="Say why each number of an article became a fact, or why not.",
+    epilog=_epilog([("0", "the explanation was printed"),
+                    ("1", "the article could not be read"),
+                    ("2", "a usage error (neither or both of FILE and --text) or a broken rules file")],
+                   "ctxh explain seeds/000_e2dabd9d50a35fec.txt"),
+)
+def explain(
+    path: Optional[str] = typer.Argument(None, metavar="FILE", show_default=False,
+                                         help="A .txt or .html article to explain."),
+    text: Optional[str] = typer.Option(None, "--text", metavar="TEXT", help="Explain this text instead of a file."),
+    rules: Optional[str] = RulesOpt,
+    width: int = typer.Option(110, "--width", metavar="N", callback=_at_least(40),
+                              help="Cut outline lines to N characters."),
+) -> None:
+    """Say why each number of an article became a fact, or why not.
+
+    Prints the document outline, the province mentions, then every number with
+    the fact it became (and the rules that made it) or the rule that dropped it.
+    """
+    from .review.explain import explain_file, explain_text
+
+    if (path is None) == (text is None):
+        err.print("error: give a FILE or --text TEXT (one of them)", markup=False)
+        raise typer.Exit(2)
+    with reported():
+        ex = explain_text(text, rules_dir=rules) if text is not None else explain_file(path, rules_dir=rules)
+    out.print(ex.render(width), markup=False)
 
 
 @app.command(
@@ -473,6 +540,10 @@ def check_rules(rules: Optional[str] = RulesOpt) -> None:
     out.print(f"  {len(r.categories.units)} unit rules, {len(r.targets.rules)} target cues, "
               f"{len(r.qualifiers.rules)} qualifier cues, {len(r.periods.rules)} period rules, "
               f"{len(r.exclusions.rules)} exclusions, {len(r.provinces.aliases)} province aliases", markup=False)
+    kinds = r.stocks_flows
+    out.print(f"  {len(r.parts.cues)} part cues; stocks: {', '.join(kinds.stock.categories)}; "
+              f"flows: {', '.join(kinds.flow.categories)}; neither: {', '.join(kinds.neither.categories) or '-'}",
+              markup=False)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,14 @@ class CtxhError(Exception):
     exit_code = 1
 
 
+class UsageError(CtxhError):
+    """A command line that cannot work: an option (or the environment variable behind it) with a value
+    that cannot work, or a path that is not there. Exit 2, before anything is read or written (so a
+    typo never creates an empty database)."""
+
+    exit_code = 2
+
+
 class _FileError(CtxhError):
     """A problem with one file: prints as ``path: reason``."""
 
@@ -24,13 +32,6 @@ class _FileError(CtxhError):
 
 class InputError(_FileError):
     """An article file that cannot be read or makes no sense as an article."""
-
-
-class UsageError(CtxhError):
-    """A command line that names a path that is not there: exit 2, before anything is read or written
-    (so a typo never creates an empty database)."""
-
-    exit_code = 2
 
 
 class GoldError(_FileError):

@@ -452,7 +452,7 @@ def _decode_html(src: Source, rules=None) -> RawArticle:
     return RawArticle(
         article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=doc.text, kind="html",
         encoding=doc.encoding, notes=doc.notes, title=doc.title, author=doc.author, published=doc.published,
-        outlet=doc.sitename,
+        outlet=doc.sitename, url=doc.url,
     )
 
 

@@ -270,8 +270,12 @@ def _unstorable_count(result: ArticleResult) -> str | None:
 # --------------------------------------------------------------------------- main side
 def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | None = None, force: bool = False,
                 max_bytes: int = DEFAULT_MAX_BYTES, rules_dir: str | None = None,
-                progress: Callable[[str, RunSummary], None] | None = None, command: str = "extract") -> RunSummary:
+                progress: Callable[[str, RunSummary], None] | None = None, command: str = "extract",
+                storage_version: str | None = None) -> RunSummary:
     """Extract every article under ``paths`` into the database ``db``.
+
+    ``storage_version``: the DuckDB storage format if ``db`` is created (default: one every DuckDB
+    1.x client opens, see store.choose_storage_version); an existing database keeps its own.
 
     ``progress(event, summary)`` is called with event 'found', 'done' or 'store'
     so a UI can draw a bar. Raises :class:`CtxhError` for problems that stop the
@@ -282,8 +286,11 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     check_paths(paths)                                  # a typo is a usage error: no database is created
     rules = load_rules(rules_dir)                       # bad rules stop the run before any article
     workers = max(1, workers or os.cpu_count() or 1)
-    store = Store(db)
+    store = Store(db, storage_version=storage_version, rules=rules)
     summary = RunSummary(db=db, rules_version=rules.version)
+    note = store.storage_note()
+    if note:
+        summary.notes.append((db, note))
     known = store.known()
     seen: dict[str, str] = {}
     by_sha: dict[str, tuple[str, str]] = {}           # sha256 -> (article_id, path) read in this run
