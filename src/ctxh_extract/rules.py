@@ -32,7 +32,7 @@ QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 RULE_FILES = (
     "provinces.json", "numbers.json", "qualifiers.json", "targets.json",
     "periods.json", "exclusions.json", "categories.json", "boilerplate.json",
-    "metadata.json", "percentages.json", "gazetteer/provinces.json",
+    "metadata.json", "percentages.json", "gazetteer/provinces.json", "relevance.json",
 )
 
 
@@ -301,6 +301,20 @@ class GazetteerFile(_Loose):
     units_2025: list[Unit2025] = Field(min_length=34, max_length=34)
 
 
+class RelevanceCue(_Strict):
+    name: str
+    words: list[str] = Field(min_length=1)
+    weight: float = Field(gt=0)
+    not_before: list[str] = []
+    not_after: list[str] = []
+    note: str | None = None
+
+
+class RelevanceFile(_Loose):
+    threshold: float = Field(gt=0)
+    cues: list[RelevanceCue] = Field(min_length=1)
+
+
 # --------------------------------------------------------------------------- loading
 def _line_of(text: str, needle: str) -> int | None:
     """1-based line of the first occurrence of ``needle`` in ``text``."""
@@ -406,6 +420,7 @@ class Rules:
     boilerplate: BoilerplateFile
     metadata: MetadataFile
     percentages: PercentagesFile
+    relevance: RelevanceFile
     compiled: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, build):
@@ -432,7 +447,7 @@ def _load_rules_cached(directory: str) -> Rules:
         "periods.json": PeriodsFile, "exclusions.json": ExclusionsFile,
         "categories.json": CategoriesFile, "boilerplate.json": BoilerplateFile,
         "metadata.json": MetadataFile, "percentages.json": PercentagesFile,
-        "gazetteer/provinces.json": GazetteerFile,
+        "gazetteer/provinces.json": GazetteerFile, "relevance.json": RelevanceFile,
     }
     loaded: dict[str, BaseModel] = {}
     texts: dict[str, str] = {}
@@ -456,6 +471,7 @@ def _load_rules_cached(directory: str) -> Rules:
         boilerplate=loaded["boilerplate.json"],
         metadata=loaded["metadata.json"],
         percentages=loaded["percentages.json"],
+        relevance=loaded["relevance.json"],
     )
     _check_cross_refs(rules, d, texts)
     _compile_all(rules, d, texts)
@@ -468,7 +484,7 @@ def _check_cross_refs(rules: Rules, d: Path, texts: dict[str, str]) -> None:
     for rel, items in (
         ("qualifiers.json", rules.qualifiers.rules), ("targets.json", rules.targets.rules),
         ("periods.json", rules.periods.rules), ("exclusions.json", rules.exclusions.rules),
-        ("categories.json", rules.categories.units),
+        ("categories.json", rules.categories.units), ("relevance.json", rules.relevance.cues),
     ):
         for r in items:
             if r.name in seen:
@@ -529,7 +545,23 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
                                         regex.IGNORECASE)
     c["outlet_rules"] = [(r, _compile(d / "metadata.json", texts["metadata.json"], r.name, r.regex))
                          for r in rules.metadata.outlet_rules]
+    c["relevance"] = _relevance_cues(rules, d, texts["relevance.json"])
     for key in ("prefix_regex", "name_regex"):
         pat = getattr(rules.metadata.byline, key, None) or rules.metadata.byline.model_extra.get(key)
         c["byline_" + key] = _compile(d / "metadata.json", texts["metadata.json"], "byline." + key, pat,
                                       regex.IGNORECASE if key == "prefix_regex" else 0)
+
+
+def _relevance_cues(rules: Rules, d: Path, text: str) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """Per cue: its words, not_before and not_after words, normalised as text/relevance.py
+    normalises an article (NFC, modern tone placement, lower case, single spaces)."""
+    from .text.relevance import normalize
+
+    out = []
+    for cue in rules.relevance.cues:
+        words = tuple(sorted({normalize(w) for w in cue.words if w.strip()}, key=len, reverse=True))
+        if not words:
+            raise RulesError(str(d / "relevance.json"), f"cue {cue.name}: no words", _line_of(text, f'"{cue.name}"'))
+        out.append((words, tuple(normalize(w) for w in cue.not_before if w.strip()),
+                    tuple(normalize(w) for w in cue.not_after if w.strip())))
+    return out
