@@ -97,17 +97,19 @@ def _mb(n: int) -> str:
 class Source:
     """One article to read: a file, or one line of a JSONL file."""
 
-    path: str                 # as given by the user (plus ':N' for a JSONL line)
-    kind: str                 # txt | html | jsonl
+    path: str                 # as given by the user (plus ':N' for a JSONL line, '@OFFSET' for a WARC record)
+    kind: str                 # txt | html | jsonl | warc
     article_id: str | None    # None when the JSONL line has no usable id yet
     data: bytes = b""
     sha256: str = ""
     line: int | None = None
     error: str | None = None  # set when the source is already known to be bad
+    url: str | None = None    # a WARC record's target URI
+    charset: str | None = None  # a WARC record's HTTP charset
 
     def load(self, max_bytes: int) -> None:
         """Read the bytes (files only) and hash them; errors become ``self.error``."""
-        if self.kind == "jsonl" or self.error:
+        if self.kind in ("jsonl", "warc") or self.error:
             return
         try:
             with open_regular(self.path) as fh:
@@ -142,6 +144,7 @@ class RawArticle:
     published: date | None = None
     outlet: str | None = None
     url: str | None = None
+    relevance: object | None = None     # text.relevance.Relevance, set by the worker before extraction
 
 
 @dataclass
@@ -152,8 +155,26 @@ class WalkProblem:
 
 
 # --------------------------------------------------------------------------- discovery
+@dataclass
+class FileRef:
+    """A file found by :func:`walk`; ``explicit`` when the user named it (not found in a folder)."""
+
+    path: str
+    explicit: bool
+
+
 def discover(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Source | WalkProblem]:
     """Yield sources in a stable order (sorted walk), and problems met while walking."""
+    for item in walk(paths):
+        if isinstance(item, WalkProblem):
+            yield item
+        else:
+            yield from _file_sources(item.path, max_bytes, explicit=item.explicit)
+
+
+def walk(paths: list[str]) -> Iterator[FileRef | WalkProblem]:
+    """The files under ``paths`` in a stable order (folders sorted, recursively, each followed
+    once); nothing is opened. The run planner uses this, ``discover`` builds on it."""
     for p in paths:
         if not os.path.exists(p):
             if os.path.islink(p):
@@ -162,15 +183,15 @@ def discover(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[S
                 yield WalkProblem(p, "no such file or directory")
             continue
         if os.path.isdir(p):
-            yield from _walk(p, max_bytes)
+            yield from _walk(p)
         else:
-            yield from _file_sources(p, max_bytes, explicit=True)
+            yield FileRef(p, True)
 
 
-def _walk(root: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
+def _walk(root: str) -> Iterator[FileRef | WalkProblem]:
     seen_dirs: set[tuple[int, int]] = set()
 
-    def visit(d: str) -> Iterator[Source | WalkProblem]:
+    def visit(d: str) -> Iterator[FileRef | WalkProblem]:
         try:
             st = os.stat(d)
         except OSError as exc:
@@ -200,22 +221,40 @@ def _walk(root: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
             elif e.is_symlink() and not os.path.exists(path):
                 yield WalkProblem(path, "broken symbolic link")
             else:
-                yield from _file_sources(path, max_bytes, explicit=False)
+                yield FileRef(path, False)
 
     yield from visit(root)
 
 
-def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source | WalkProblem]:
+def file_kind(path: str) -> str | None:
+    """'txt', 'html', 'jsonl' or 'warc' by the file name; None for other files."""
+    from .warc import is_warc
+
+    if is_warc(path):
+        return "warc"
     ext = Path(path).suffix.lower()
-    stem = Path(path).stem
     if ext in TEXT_EXT:
-        yield Source(path, "txt", stem)
-    elif ext in HTML_EXT:
-        yield Source(path, "html", stem)
-    elif ext in JSONL_EXT:
+        return "txt"
+    if ext in HTML_EXT:
+        return "html"
+    if ext in JSONL_EXT:
+        return "jsonl"
+    return None
+
+
+def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source | WalkProblem]:
+    kind = file_kind(path)
+    if kind in ("txt", "html"):
+        yield Source(path, kind, Path(path).stem)
+    elif kind == "jsonl":
         yield from _jsonl_sources(path, max_bytes)
+    elif kind == "warc":
+        from .warc import warc_sources
+
+        yield from warc_sources(path, max_bytes)
     elif explicit:
-        yield WalkProblem(path, f"unsupported file type {ext or '(none)'}; use .txt, .html, .htm or .jsonl")
+        ext = Path(path).suffix.lower()
+        yield WalkProblem(path, f"unsupported file type {ext or '(none)'}; use .txt, .html, .htm, .jsonl, .warc or .warc.gz")
 
 
 def _jsonl_sources(path: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
@@ -302,7 +341,7 @@ def decode(src: Source) -> RawArticle:
         raise InputError(src.path, src.error)
     if src.kind == "jsonl":
         return _decode_jsonl(src)
-    if src.kind == "html":
+    if src.kind in ("html", "warc"):
         return _decode_html(src)
     text, encoding, notes = decode_bytes(src.data, src.path)
     check_text(text, src.path)
@@ -428,16 +467,36 @@ def _decode_html(src: Source) -> RawArticle:
     from .html import extract_html
 
     try:
-        doc = extract_html(src.data)
+        doc = extract_html(_declare_charset(src.data, src.charset))
     except Exception as exc:  # lxml can raise many things on broken markup
         raise InputError(src.path, f"HTML could not be parsed: {exc}") from None
     if not doc.text.strip():
         raise InputError(src.path, "HTML page has no main text (nothing that looks like an article)")
     check_text(doc.text, src.path)
     return RawArticle(
-        article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=doc.text, kind="html",
+        article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=doc.text, kind=src.kind,
         encoding="html", title=doc.title, author=doc.author, published=doc.published, outlet=doc.sitename,
+        url=src.url,
     )
+
+
+def _declare_charset(data: bytes, charset: str | None) -> bytes:
+    """A page that does not say its encoding is read by lxml as Latin-1 (UTF-8 Vietnamese turns
+    into mojibake): declare the HTTP header's charset (web archives), else UTF-8 when the bytes
+    are valid UTF-8. A page that declares one is left as it is.
+
+    >>> _declare_charset("<p>Hà Tĩnh</p>".encode(), None)[:22]
+    b'<meta charset="utf-8">'
+    """
+    if b"charset" in data[:4096].lower():
+        return data
+    if not charset:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data
+        charset = "utf-8"
+    return b'<meta charset="' + charset.encode("ascii", "ignore") + b'">' + data
 
 
 def _str_or_none(v) -> str | None:
