@@ -99,7 +99,9 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
         title=raw.title or meta.title, author=raw.author or meta.author,
         outlet=meta.outlet or raw.outlet, outlet_name=meta.outlet_name,
         published_date=published, primary_province=primary, primary_province_2025=p2025,
-        n_chars=len(orig), encoding=raw.encoding, source_kind=raw.kind,
+        n_chars=len(orig), url=raw.url, encoding=raw.encoding, source_kind=raw.kind,
+        relevance=raw.relevance.score if raw.relevance else None,
+        relevance_cues=list(raw.relevance.cues) if raw.relevance else [],
         notes="; ".join(raw.notes) or None, rules_version=rules.version, text=orig,
     )
     result = ArticleResult(article=article, mentions=pm, counts=counts, percentages=pcts, segments=segs)
