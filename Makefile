@@ -11,7 +11,7 @@ STAMP    := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,dask,warc]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -279,6 +279,74 @@ def _jsonl_sources(path: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
             yield WalkProblem(path, f"{_os_reason(exc)} (stopped after line {n})")
 
 
+def jsonl_range_sources(path: str, start: int, end: int, first_line: int,
+                        max_bytes: int) -> Iterator[Source | WalkProblem]:
+    """The sources of the lines of ``path`` that start in bytes ``[start, end)`` (a shard of a
+    run folder); ``start`` is the start of line ``first_line``. Same ids and paths as
+    :func:`discover` gives, so a sharded run stores what a ``--db`` run stores."""
+    try:
+        fh = open_regular(path)
+    except OSError as exc:
+        yield WalkProblem(path, _os_reason(exc))
+        return
+    with fh:
+        if start == 0:
+            head = fh.peek(16)[:16] if hasattr(fh, "peek") else b""
+            for magic, what in _MAGIC:
+                if head.startswith(magic):
+                    yield WalkProblem(path, f"binary file ({what}), not JSON lines")
+                    return
+        fh.seek(start)
+        n = first_line - 1
+        pos = start
+        try:
+            for raw, size in _bounded_lines(fh, max_bytes):
+                if pos >= end:
+                    break
+                n += 1
+                pos += size
+                yield from _jsonl_line(path, n, raw, size, max_bytes)
+        except OSError as exc:
+            yield WalkProblem(path, f"{_os_reason(exc)} (stopped after line {n})")
+
+
+def line_cuts(path: str, every: int, first: int | None = None,
+              chunk: int = 1 << 24) -> tuple[list[tuple[int, int]], int]:
+    """Where to cut a JSONL file into pieces of ``every`` lines (the first after ``first`` lines,
+    default ``every``): ``([(byte offset, number of the line starting there), ...], lines)``.
+    One pass at memory speed (``bytes.count``), never the whole file in memory.
+
+    A cut is never at the end of the file; ``lines`` counts a last line without a newline.
+    """
+    cuts: list[tuple[int, int]] = []
+    with open_regular(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        need = first if first is not None else every
+        line = 1                 # number of the line that starts at the next unread byte
+        offset = 0
+        last = b""
+        while True:
+            buf = fh.read(chunk)
+            if not buf:
+                break
+            last = buf[-1:]
+            k = buf.count(b"\n")
+            i = 0
+            while k >= need:
+                for _ in range(need):
+                    i = buf.index(b"\n", i) + 1
+                k -= need
+                line += need
+                if offset + i < size:
+                    cuts.append((offset + i, line))
+                need = every
+            need -= k
+            line += k
+            offset += len(buf)
+    lines = line - 1 if last in (b"\n", b"") else line
+    return cuts, lines
+
+
 def _bounded_lines(fh, limit: int) -> Iterator[tuple[bytes | None, int]]:
     """``(line, size)`` per line; a line over ``limit`` bytes comes as ``(None, size)``
     and is never held in memory whole (one JSONL line can be gigabytes)."""

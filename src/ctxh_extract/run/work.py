@@ -46,9 +46,14 @@ _STATE: _State | None = None
 
 
 def setup(cfg: WorkConfig) -> None:
-    """Load the rules (checked and compiled) for this process."""
+    """Load the rules (checked and compiled) for this process; a shard's worker (which always
+    extracts) also loads the tokenizer now, a database run's only when an article needs it."""
     global _STATE
     _STATE = _State(cfg, load_rules(cfg.rules_dir))
+    if cfg.output == "rows":
+        from .process import process
+
+        _STATE.process = process
 
 
 def filter_active(prefilter: str, kind: str) -> bool:

@@ -157,7 +157,16 @@ class Workers:
     def _spawn(self) -> _Slot:
         parent, child = self.ctx.Pipe(duplex=True)
         proc = self.ctx.Process(target=_child, args=(child, self.setup, self.setup_args, self.work), daemon=True)
-        proc.start()
+        me = mp.current_process()
+        daemonic = me._config.get("daemon")
+        try:
+            # a Dask worker is a daemonic process, which multiprocessing forbids to have children
+            # (they could outlive it); ours cannot: they die with their parent (exit_with_parent)
+            me._config["daemon"] = False
+            proc.start()
+        finally:
+            if daemonic:
+                me._config["daemon"] = daemonic
         child.close()
         return _Slot(proc, parent)
 
@@ -187,6 +196,16 @@ class Workers:
             self.slots[i] = None
 
     terminate = close
+
+    def start(self) -> None:
+        """Start every worker now and wait until each has set itself up (raises WorkerSetupError)."""
+        while True:
+            for i in range(self.n):
+                if self.slots[i] is None:
+                    self.slots[i] = self._spawn()
+            if all(s.ready for s in self.slots):
+                return
+            self._wait(deque(), {})
 
     def pids(self) -> list[int]:
         return [s.proc.pid for s in self.slots if s is not None and s.proc.pid]

@@ -451,6 +451,53 @@ class Store:
                                         f"articles stored before are kept") from None
                 raise
 
+    def load_parquet(self, run_id: str, shard: int, digest: str, files: dict[str, str],
+                     skip: list[str]) -> dict[str, int]:
+        """Load one shard of a run folder (its part file per table) in one transaction: the rows of
+        its articles replace those already stored (from an earlier load or a ``--db`` run), so
+        loading twice changes nothing; ``skip``: article_ids not to load (duplicates of an earlier
+        shard). Returns rows inserted per table."""
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _skip (article_id VARCHAR)")
+            if skip:
+                con.execute("INSERT INTO _skip SELECT unnest(?::VARCHAR[])", [skip])
+            con.execute("CREATE OR REPLACE TEMP TABLE _ids AS SELECT article_id FROM ("
+                        "SELECT article_id FROM read_parquet(?) UNION ALL SELECT article_id FROM read_parquet(?)) "
+                        "WHERE article_id NOT IN (SELECT article_id FROM _skip)",
+                        [files["articles"], files["filtered"]])
+            stored = con.execute("SELECT count(*) FROM _ids WHERE article_id IN (SELECT article_id FROM articles) "
+                                 "OR article_id IN (SELECT article_id FROM filtered)").fetchone()[0]
+            if stored:
+                for table in ROW_TABLES:
+                    con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _ids)")
+            counts = {}
+            for table in ROW_TABLES:
+                cols = ", ".join(c for c, _ in TABLES[table])
+                counts[table] = con.execute(
+                    f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_parquet(?) "
+                    f"WHERE article_id NOT IN (SELECT article_id FROM _skip)", [files[table]]).fetchone()[0]
+            con.execute("DELETE FROM loaded_shards WHERE run_id = ? AND shard = ?", [run_id, shard])
+            con.execute("INSERT INTO loaded_shards VALUES (?, ?, ?, ?)",
+                        [run_id, shard, digest, datetime.now(timezone.utc).replace(tzinfo=None)])
+            con.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            if isinstance(exc, duckdb.Error):
+                raise DatabaseError(self.path, f"could not load shard {shard} ({str(exc).splitlines()[0]}); "
+                                               f"nothing of it was written, what was stored before is kept") from None
+            raise
+        self._stored = self._filtered = None
+        return counts
+
+    def loaded_shards(self, run_id: str) -> dict[int, str]:
+        """Shard -> digest of the shards of run ``run_id`` already loaded."""
+        return dict(self.con.execute("SELECT shard, digest FROM loaded_shards WHERE run_id = ?", [run_id]).fetchall())
+
     def record_run(self, run_id: str, started: datetime, command: str, rules_version: str,
                    n_loaded: int, n_skipped: int, problems: Iterable[tuple[str, str | None, str]]) -> None:
         probs = list(problems)
