@@ -118,7 +118,7 @@ def run_archive(paths: list[str], out: str, engine: str = "local", workers: int 
     if not s.interrupted and not s.failed and s.shards_before + s.shards_now == s.shards:
         from ..store.load import duplicates
 
-        for path, aid, reason in duplicates(out):
+        for path, aid, reason, _ in duplicates(out):
             s.rejected.append(Rejection(path, aid, reason))
             s.duplicates += 1
     s.wall = time.perf_counter() - t0
