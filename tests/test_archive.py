@@ -283,3 +283,20 @@ def test_whole_run_killed_mid_shard_then_rerun_redoes_half_done_shards(corpus, b
     db = tmp_path / "loaded.duckdb"
     load(run_dir, db)
     assert_same_rows(baseline, str(db))
+
+
+def test_readme_query_of_the_shards_runs(corpus, tmp_path):
+    """The README's example of querying a run folder with DuckDB, against a real one."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Large archives", 1)[1].split("\n## ", 1)[0]
+    blocks = [b for b in re.findall(r"```sql\n(.*?)```", section, flags=re.S) if "runs/vn-2024/" in b]
+    assert blocks
+    run_dir = tmp_path / "run"
+    assert extract_out(corpus[:2], run_dir, "--workers", "2").returncode == 0
+    con = duckdb.connect()
+    try:
+        for sql in blocks:
+            rows = con.execute(sql.replace("runs/vn-2024", str(run_dir))).fetchall()
+            assert rows, sql
+    finally:
+        con.close()
