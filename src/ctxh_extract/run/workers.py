@@ -17,6 +17,7 @@ code cannot stop the parent from timing it out).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -159,12 +160,20 @@ class Workers:
         proc = self.ctx.Process(target=_child, args=(child, self.setup, self.setup_args, self.work), daemon=True)
         me = mp.current_process()
         daemonic = me._config.get("daemon")
+        fork = self.ctx.get_start_method() == "fork"
         try:
             # a Dask worker is a daemonic process, which multiprocessing forbids to have children
             # (they could outlive it); ours cannot: they die with their parent (exit_with_parent)
             me._config["daemon"] = False
+            if fork:
+                # what the parent holds is never garbage-collected in the child: collecting a DuckDB
+                # connection the parent dropped crashes a forked child (seen: a segfault), and the
+                # pages stay shared
+                gc.freeze()
             proc.start()
         finally:
+            if fork:
+                gc.unfreeze()
             if daemonic:
                 me._config["daemon"] = daemonic
         child.close()

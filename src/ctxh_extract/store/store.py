@@ -17,11 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from ..errors import DatabaseError
-from ..models import ArticleResult
+
+if TYPE_CHECKING:                      # not imported at run time: `ctxh query` starts without pydantic
+    from ..models import ArticleResult
 
 SCHEMA_VERSION = 1
 # DuckDB's buffer pool while extracting. bench/store_only.py: with 64 MB the loader's RSS stays
