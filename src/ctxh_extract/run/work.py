@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from ..errors import CtxhError, InputError
-from ..ingest.read import DEFAULT_MAX_BYTES, Source, decode
+from ..ingest.read import DEFAULT_MAX_BYTES, Source, check_text, decode
 from ..rules import Rules, load_rules
 
 PREFILTER_MODES = ("auto", "on", "off")
@@ -100,17 +100,19 @@ def work(src: Source) -> tuple[str, object, dict[str, float]]:
                 timings["filter"] += time.perf_counter() - t0
                 return _filtered(src, None, rel, rel.reason("page"), rules, cfg)
     try:
-        raw = decode(src)
+        raw = decode(src, check=not active)
+        t1 = time.perf_counter()
+        timings["read"] += t1 - t0
+        raw.relevance = rel = relevance(raw.text, rules, raw.title)
+        timings["filter"] += time.perf_counter() - t1
+        if active and not rel.kept:     # dropped before even the language check (an English page: off-topic)
+            return _filtered(src, raw, rel, rel.reason("text"), rules, cfg)
+        if active:
+            check_text(raw.text, src.path)
     except InputError as exc:
         return "rejected", exc.reason, timings
     except Exception as exc:  # a decoder bug must not stop the run
         return "rejected", f"could not be read ({type(exc).__name__}: {exc})", timings
-    t1 = time.perf_counter()
-    timings["read"] += t1 - t0
-    raw.relevance = rel = relevance(raw.text, rules, raw.title)
-    timings["filter"] += time.perf_counter() - t1
-    if active and not rel.kept:
-        return _filtered(src, raw, rel, rel.reason("text"), rules, cfg)
     if st.process is None:
         from .process import process        # the extraction stack (underthesea): only when needed
 
