@@ -4,14 +4,15 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 DB       ?= data/ctxh.duckdb
 EVAL_DB  ?= data/eval.duckdb
+REAL_DB  ?= data/eval-real.duckdb
 STAMP    := $(VENV)/.installed
 
-.PHONY: run test install eval bench profile report screenshot browser-deps gazetteer check-rules clean
+.PHONY: run test install eval bench profile report screenshot browser-deps old-clients gazetteer check-rules clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,dask,warc]'
+	$(BIN)/pip install --quiet -e '.[dev,xlsx,dask,warc]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,19 +21,27 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/ctxh extract seeds --db $(DB)
 
-## test: install (with the browser the report test uses), then run every test
-test: $(STAMP) browser-deps
+## test: install (with the browser the report test uses and the DuckDB 1.x clients), then run every test
+test: $(STAMP) browser-deps old-clients
 	$(BIN)/pytest -q
 
-## eval: extract every gold article and score it against data/gold with the CI thresholds
+## eval: extract every gold article and score it against data/gold, then the real articles against data/gold/real, with the CI thresholds
 eval: $(STAMP)
 	rm -f $(EVAL_DB)
 	$(BIN)/ctxh extract seeds data/gold/articles --db $(EVAL_DB) --quiet
 	$(BIN)/ctxh evaluate --gold data/gold --db $(EVAL_DB) --require-all --thresholds .ci/thresholds.json
+	rm -f $(REAL_DB)
+	$(BIN)/ctxh extract data/gold/real/articles --db $(REAL_DB) --quiet
+	$(BIN)/ctxh evaluate --gold data/gold/real --db $(REAL_DB) --require-all --thresholds .ci/thresholds_real.json
 
 ## browser-deps: Debian's headless Chromium for the report test (never downloaded by a test tool)
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+## old-clients: DuckDB 1.x (the duckdb-cli command-line client, Python duckdb 1.1) from PyPI in .cache/old-duckdb,
+## made once, for the tests that open our files as journalists' clients do (tests/old_clients.py)
+old-clients: $(STAMP)
+	$(BIN)/python tests/old_clients.py
 
 ## report / screenshot: the review page for $(DB), and a PNG of it to look at
 report: $(STAMP)
@@ -56,4 +65,4 @@ check-rules: $(STAMP)
 	$(BIN)/ctxh check-rules
 
 clean:
-	rm -rf $(VENV) .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report.png bench/out
+	rm -rf $(VENV) .cache .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report-p*.html data/report.png bench/out

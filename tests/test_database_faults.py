@@ -16,6 +16,8 @@ import pytest
 
 from helpers import SEEDS, run_ctxh
 
+from ctxh_extract.store.store import SCHEMA_VERSION
+
 SEED_IDS = sorted(f.stem for f in SEEDS.glob("*.txt"))
 ONE = sorted(SEEDS.glob("*.txt"))[0]
 
@@ -155,7 +157,7 @@ def test_old_schema_is_migrated_and_old_rows_kept(tmp_path):
         cols = {r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'").fetchall()}
         assert {"primary_province_2025", "outlet", "rules_version", "n_counts"} <= cols
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         old = con.execute("SELECT source_path, sha256, title, published_date, primary_province, n_chars, outlet "
                           "FROM articles WHERE article_id = 'old1'").fetchone()
         assert old[:3] == ("old/old1.txt", "abc", "Tin cũ") and old[4:] == ("Hà Tĩnh", 120, None)

@@ -184,6 +184,36 @@ def test_broken_extractor_fails_ci(tmp_path):
     assert r.returncode == 1 and "below threshold" in r.stderr
 
 
+def test_json_carries_the_verdict_and_every_failing_threshold(tmp_path, seed_db):
+    """A script reading --json learns whether it passed and which thresholds failed, by how much."""
+    r = run_ctxh("evaluate", "--gold", str(GOLD), "--db", seed_db, "--json", "--min-f1", "0.5")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["passed"] is True and data["failing"] == []
+    assert data["thresholds"] == {"provinces": 0.5, "counts_core": 0.5, "percentages": 0.5}
+
+    db = str(tmp_path / "broken.duckdb")
+    shutil.copy(ROOT / "seeds" / "004_7c3b9518e021458d.txt", tmp_path / "004_7c3b9518e021458d.txt")
+    assert run_ctxh("extract", str(tmp_path / "004_7c3b9518e021458d.txt"), "--db", db, "-q").returncode == 0
+    with Store(db) as s:
+        s.con.execute("DELETE FROM percentages")          # provinces and counts stay right
+    limits = tmp_path / "limits.json"
+    limits.write_text(json.dumps({"min": {"provinces": 0.5, "percentages": 0.9, "primary_province": 0.5,
+                                          "no_such_score": 0.1}}), encoding="utf-8")
+    r = run_ctxh("evaluate", "--gold", str(GOLD), "--db", db, "--json", "--thresholds", str(limits),
+                 "--min-f1", "0.2")
+    assert r.returncode == 1
+    data = json.loads(r.stdout)
+    assert data["passed"] is False
+    assert data["thresholds"] == {"provinces": 0.5, "percentages": 0.9, "primary_province": 0.5,
+                                  "no_such_score": 0.1, "counts_core": 0.2}
+    assert data["failing"] == [{"score": "percentages", "value": data["percentages"]["f1"], "min": 0.9},
+                               {"score": "no_such_score", "value": None, "min": 0.1}]
+    assert data["percentages"]["f1"] == 0.0
+    # the same verdict as the line on stderr
+    assert "below threshold: percentages 0.000 < 0.900; no_such_score: unknown score" in r.stderr
+
+
 def test_empty_database_fails(tmp_path):
     db = str(tmp_path / "empty.duckdb")
     Store(db).close()

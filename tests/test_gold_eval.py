@@ -12,6 +12,8 @@ from ctxh_extract.review.gold import NOT_GOLD
 from helpers import GOLD, ROOT, SEEDS, run_ctxh
 
 THRESHOLDS_FILE = ROOT / ".ci" / "thresholds.json"
+REAL = GOLD / "real"
+REAL_THRESHOLDS_FILE = ROOT / ".ci" / "thresholds_real.json"
 
 
 def _inputs() -> list[str]:
@@ -55,3 +57,24 @@ def test_make_eval_command_line(eval_db):
     """The gate through the CLI, as `make eval` runs it."""
     r = run_ctxh("evaluate", "--gold", str(GOLD), "--db", eval_db, "--require-all", "--thresholds", str(THRESHOLDS_FILE))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.fixture(scope="module")
+def real_db(tmp_path_factory) -> str:
+    """The real articles (data/gold/real) extracted through the CLI."""
+    db = str(tmp_path_factory.mktemp("real") / "real.duckdb")
+    r = run_ctxh("extract", str(REAL / "articles"), "--db", db, "--quiet")
+    assert r.returncode == 0, r.stderr
+    return db
+
+
+def test_every_real_article_has_gold_and_a_source():
+    texts = {p.stem for p in (REAL / "articles").iterdir() if p.suffix == ".txt"}
+    golds = {p.stem for p in REAL.glob("*.json")}
+    sources = {line.split("\t")[0] for line in (REAL / "SOURCES.tsv").read_text(encoding="utf-8").splitlines()[1:]}
+    assert texts == golds == sources
+
+
+def test_real_scores_meet_their_thresholds(real_db):
+    bad = failing(evaluate(REAL, real_db, require_all=True), None, load_thresholds(REAL_THRESHOLDS_FILE))
+    assert not bad, f"below .ci/thresholds_real.json: {bad}"

@@ -178,9 +178,48 @@ def test_muoi_nam_as_fifteen():
     assert P.value("mười năm") == 15
 
 
-@pytest.mark.xfail(strict=True, reason="colloquial 'nghìn rưỡi' (1500) without a leading digit word is not parsed")
-def test_nghin_ruoi():
-    assert P.value("nghìn rưỡi") == 1500
+# Colloquial numbers as reporters quote them (rules/numbers.json 'colloquial')
+COLLOQUIAL = [
+    ("hai mốt", 21),
+    ("năm lăm", 55),
+    ("bốn ba", 43),
+    ("chín tư", 94),
+    ("một trăm lẻ tư", 104),
+    ("một trăm hai", 120),
+    ("một trăm mốt", 110),
+    ("nghìn mốt", 1100),
+    ("nghìn rưỡi", 1500),
+    ("hai nghìn ba", 2300),
+    ("triệu hai", 1200000),
+    ("một ngàn chín lăm", 1095),
+    ("một trăm bẩy ba", 173),
+    ("mười một triệu không trăm năm sáu nghìn một trăm bẩy ba", 11056173),
+]
+
+
+@pytest.mark.parametrize("text,value", COLLOQUIAL)
+def test_colloquial_value(text, value):
+    assert P.value(text) == value
+
+
+# Two digit words counting up by one mean 'this or that': a range, never a wrong exact value
+AMBIGUOUS = [
+    ("sáu bảy người", (6, 7)),
+    ("khoảng hai ba cán bộ", (2, 3)),
+    ("ba bốn lớp", (3, 4)),
+]
+
+
+@pytest.mark.parametrize("text,rng", AMBIGUOUS)
+def test_this_or_that_is_a_range(text, rng):
+    (m,) = [m for m in P.find(text)]
+    assert (m.value, m.value_max) == rng
+
+
+@pytest.mark.parametrize("text", ["hai năm qua", "ba năm", "mười năm"])
+def test_years_are_not_units(text):
+    """'hai năm' is 'two years', never 25 (25 is 'hai lăm')."""
+    assert all(m.value not in (25, 35, 15) for m in P.find(text))
 
 
 # ---------------------------------------------------------------- properties

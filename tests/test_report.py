@@ -24,7 +24,9 @@ import pytest
 from helpers import SEEDS, run_ctxh
 
 from ctxh_extract.errors import CtxhError, DatabaseError
-from ctxh_extract.review.report import write_report
+from ctxh_extract.review.report import ReportOptionError, write_report
+
+from figure_corpus import CORPUS, TARGETS, write_corpus
 
 # An article whose markup would be visible in the DOM if it ever ran or rendered:
 # the script retitles the page and adds #pwned, the image's onerror marks <body>,
@@ -270,11 +272,25 @@ def test_the_page_loads_nothing(tmp_path, fixture, request):
     html = out.read_text(encoding="utf-8")
     page = Page(html)
     assert not (set(page.tags) & LOADING_TAGS)
-    urls = [(t, k, v) for t, a in page.attrs for k, v in a.items() if k in URL_ATTRS]
-    assert all(v.startswith("#") for _, _, v in urls), urls
+    assert_loads_nothing(html, page)
+
+
+def assert_loads_nothing(html: str, page: "Page") -> None:
+    """No element loads anything; the only addresses are in-page anchors, sibling report pages and,
+    on <a class="src" rel="noreferrer"> links a reader may click, the articles' http(s) sources."""
+    assert not (set(page.tags) & LOADING_TAGS)
+    for tag, a in page.attrs:
+        for k, v in a.items():
+            if k not in URL_ATTRS:
+                continue
+            assert k == "href" and tag == "a", (tag, k, v)
+            if v.startswith(("http://", "https://")):
+                assert "src" in a.get("class", "").split() and "noreferrer" in a.get("rel", "").split(), a
+            else:
+                assert re.fullmatch(r"(?:[\w.-]+-p\d+\.html)?#[\w-]+|[\w.-]+\.html", v), v
     styles = page.style + "".join(a.get("style", "") for _, a in page.attrs)
     assert "url(" not in styles and "@import" not in styles and "//" not in styles
-    assert not re.search(r"""\b(?:src|href|action|srcset)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
+    assert not re.search(r"""\b(?:src|action|srcset|data|poster)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
     assert not re.search(r"url\(\s*['\"]?\s*(?:https?:)?//", html, re.I)
     csp = [a["content"] for t, a in page.attrs if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     assert csp and "default-src 'none'" in csp[0] and "script-src" not in csp[0]
@@ -406,3 +422,203 @@ def test_in_chromium_every_fact_is_highlighted_and_no_article_code_runs(tmp_path
     assert page.tags["script"] == 0 and page.tags["img"] == 0 and page.tags["link"] == 0
     assert any('<script>document.title="PWNED"' in t for t in page.article_texts)   # shown as text
     assert page.article_texts == db_texts(report_browser_db)
+
+
+# --------------------------------------------------------------------------- filters, pages, charts, sources
+LINKS = [("web1", "2024-02-02", "Hà Tĩnh tập huấn công tác xã hội",
+          "Năm 2024, tỉnh Hà Tĩnh đã tập huấn cho 60 cán bộ làm công tác xã hội.", "https://baoht.vn/ctxh-60.html"),
+         ("web2", "2024-02-03", "Hà Tĩnh tập huấn công tác xã hội",
+          "Năm 2024, tỉnh Hà Tĩnh đã tập huấn cho 61 cán bộ làm công tác xã hội.", "javascript:alert(1)")]
+
+
+@pytest.fixture(scope="module")
+def report_figures_db(tmp_path_factory) -> str:
+    """The figures corpus (tests/figure_corpus.py: hand-computed totals), its targets, and two
+    articles with a web address and a hostile one."""
+    import json
+
+    folder = tmp_path_factory.mktemp("report_figures")
+    corpus = write_corpus(folder / "in", CORPUS + TARGETS)
+    with (folder / "in" / "links.jsonl").open("w", encoding="utf-8") as fh:
+        for aid, d, title, text, url in LINKS:
+            fh.write(json.dumps({"id": aid, "published": d, "title": title, "text": text, "url": url},
+                                ensure_ascii=False) + "\n")
+    return extract_into(folder / "f.duckdb", corpus, folder / "in" / "links.jsonl")
+
+
+def chart(html: str, name: str) -> str:
+    m = re.search(rf'<figure class="chartbox" data-chart="{name}">(.*?)</figure>', html, re.S)
+    assert m, name
+    return m.group(1)
+
+
+def bars(html: str, metric: str) -> list[tuple[str, str]]:
+    """(label, value) of each bar of one chart, top to bottom."""
+    from html import unescape
+
+    return [(unescape(a), unescape(b)) for a, b in re.findall(
+        r'<g><title>[^<]*</title><text[^>]*>([^<]*)</text><rect[^>]*>(?:</rect>)?<text class="v"[^>]*>([^<]*)</text></g>',
+        chart(html, metric))]
+
+
+def article_ids(page: Page) -> list[str]:
+    return [a["id"] for t, a in page.attrs if t == "article"]
+
+
+def test_charts_draw_the_summary(tmp_path, report_figures_db):
+    out = tmp_path / "r.html"
+    write_report(report_figures_db, str(out))
+    html = out.read_text(encoding="utf-8")
+    # the same totals as the province_summary test (tests/test_figures.py), largest first
+    assert bars(html, "trainees") == [("Nghệ An", "1,000"), ("Hà Giang", "500"), ("Lai Châu", "350"),
+                                      ("Hà Tĩnh", "121"), ("Đắk Lắk", "90"), ("Yên Bái", "70")]
+    assert bars(html, "collaborators") == [("Hà Giang", "1,200"), ("Lai Châu", "410")]
+    assert bars(html, "centres") == [("Thừa Thiên Huế", "32")]
+    assert "National (no province): 3,000." in chart(html, "trainees")
+    assert "National (no province): 8,000." in chart(html, "collaborators")
+    assert "latest figure: lc2024, 2024-04-01" in chart(html, "collaborators")
+    targets = chart(html, "targets")
+    circles = re.findall(r"<circle [^>]*><title>([^<]*)</title></circle>", targets)
+    assert len(circles) == 2                               # 100% and 80% by 2025: two figures, two bubbles
+    assert any(c.startswith("100% by 2025: 1 target figure\n· Kon Tum:") and "3 statements" in c for c in circles)
+    assert re.search(r">2025</text><text class=\"v\"[^>]*>2</text>", targets)   # two figures end in 2025
+    # the summary table links a stock to the article that reported it
+    assert 'href="#art-' in html and "latest: lc2024, 2024-04-01" in html
+
+
+@pytest.mark.parametrize("options, expected", [
+    ({"province": "Lai Châu"}, ["lc2022", "lc2024"]),
+    ({"province": "lai chau"}, ["lc2022", "lc2024"]),            # written without diacritics
+    ({"province": "Huế"}, ["hue2025", "tth2023"]),                # one unit, two names
+    ({"province": "Lào Cai"}, ["yb2023"]),                        # Yên Bái is in the 2025 unit Lào Cai
+    ({"since": "2024"}, ["hue2025", "lc2024", "na2025", "vn2024", "web1", "web2"]),
+    ({"since": "2023", "until": "2023-06"}, ["hg2023", "tth2023"]),
+    ({"until": "2022-03-01"}, ["kh2021", "kh2022", "lc2022"]),
+    ({"limit": 3}, ["dl2023", "hg2023", "hue2025"]),
+    ({"province": "Lai Châu", "since": "2023", "limit": 5}, ["lc2024"]),
+])
+def test_filters_choose_the_articles_and_the_summary_follows(tmp_path, report_figures_db, options, expected):
+    out = tmp_path / "r.html"
+    n, _ = write_report(report_figures_db, str(out), **options)
+    html = out.read_text(encoding="utf-8")
+    page = Page(html)
+    assert n == len(expected) and not page.errors
+    with duckdb.connect(report_figures_db, read_only=True) as con:
+        ids = {aid: i for i, aid in enumerate(expected)}
+        texts = dict(con.execute("SELECT article_id, text FROM article_texts").fetchall())
+    assert page.article_texts == [texts[a] for a in expected]
+    assert "Showing: " in html
+
+
+def test_a_filtered_summary_counts_only_the_shown_articles(tmp_path, report_figures_db):
+    out = tmp_path / "r.html"
+    write_report(report_figures_db, str(out), since="2024")
+    html = out.read_text(encoding="utf-8")
+    # lc2024 reports 2022's 200 and 2024's 150; na2025 the 1,000 of 2021-2025 (its 200 of 2023 inside it)
+    assert bars(html, "trainees") == [("Nghệ An", "1,000"), ("Lai Châu", "350"), ("Hà Tĩnh", "121")]
+    assert bars(html, "collaborators") == [("Lai Châu", "410")]
+    assert bars(html, "centres") == [("Thừa Thiên Huế", "32")]
+    assert "No target percentages with an end year." in chart(html, "targets")
+
+
+def test_bad_filters_are_usage_errors(tmp_path, report_figures_db):
+    with pytest.raises(ReportOptionError, match=r"unknown province 'Lai Chou'; did you mean Lai Châu"):
+        write_report(report_figures_db, str(tmp_path / "r.html"), province="Lai Chou")
+    with pytest.raises(ReportOptionError, match="is after --until"):
+        write_report(report_figures_db, str(tmp_path / "r.html"), since="2024", until="2023")
+    r = run_ctxh("report", "--db", report_figures_db, "--out", str(tmp_path / "r.html"), "--since", "May 2024")
+    assert r.returncode == 2 and r.stderr.strip() == "error: 'May 2024' is not a date (write 2024-05-03, 2024-05 or 2024)"
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_many_articles_are_split_into_pages(tmp_path, report_figures_db):
+    out = tmp_path / "r.html"
+    result = write_report(report_figures_db, str(out), per_page=4)
+    n_articles, n_facts = result
+    names = [Path(f).name for f in result.files]
+    assert names == ["r.html", "r-p1.html", "r-p2.html", "r-p3.html", "r-p4.html"] and n_articles == 13
+    pages = {name: Page((tmp_path / name).read_text(encoding="utf-8")) for name in names}
+    assert not any(p.errors for p in pages.values())
+    assert not pages["r.html"].marks and not pages["r.html"].article_texts    # the index: summary, charts, list
+    marks = [m for name in names[1:] for m in pages[name].marks]
+    assert len(marks) == n_facts == sum(db_rows(report_figures_db).values())
+    assert len({m["id"] for m in marks}) == len(marks)
+    assert [len(pages[n].article_texts) for n in names[1:]] == [4, 4, 4, 1]
+    # every link of the index and of the pagers lands on an article or a page that exists
+    anchors = {name: set(article_ids(p)) | {f"f-{m['id']}" for m in p.marks} for name, p in pages.items()}
+    for name, page in pages.items():
+        for tag, a in page.attrs:
+            href = a.get("href", "")
+            if tag != "a" or href.startswith("http"):
+                continue
+            target, _, anchor = href.partition("#")
+            target = target or name
+            assert target in pages, href
+            assert not anchor or anchor in anchors[target], (name, href)
+        assert_loads_nothing((tmp_path / name).read_text(encoding="utf-8"), page)
+    index = (tmp_path / "r.html").read_text(encoding="utf-8")
+    toc = re.findall(r'<li><a href="([^"]+)"', index.split('<ol class="toc">', 1)[1].split("</ol>", 1)[0])
+    assert toc == [f"r-p{i // 4 + 1}.html#art-{i}" for i in range(n_articles)]
+    # a shorter report later removes the pages it no longer has
+    again = write_report(report_figures_db, str(out), per_page=6)
+    assert [Path(f).name for f in again.files] == ["r.html", "r-p1.html", "r-p2.html", "r-p3.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r-p1.html", "r-p2.html", "r-p3.html", "r.html"]
+    write_report(report_figures_db, str(out))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_each_article_links_to_its_source(tmp_path, report_figures_db):
+    out = tmp_path / "r.html"
+    write_report(report_figures_db, str(out), province="Hà Tĩnh")
+    html = out.read_text(encoding="utf-8")
+    page = Page(html)
+    links = [a for t, a in page.attrs if t == "a" and "src" in a.get("class", "").split()]
+    assert [a["href"] for a in links] == ["https://baoht.vn/ctxh-60.html"]
+    assert links[0]["rel"].split() == ["noopener", "noreferrer", "external"]
+    assert "javascript:alert(1) (not a web address, so not linked)" in html
+    assert 'href="javascript' not in html
+    assert_loads_nothing(html, page)
+    out2 = tmp_path / "all.html"
+    write_report(report_figures_db, str(out2))
+    srcs = [a["href"] for t, a in Page(out2.read_text(encoding="utf-8")).attrs if t == "a" and "src" in a.get("class", "")]
+    assert sorted(srcs) == sorted([f"https://baotest.vn/{aid}.html" for aid, *_ in CORPUS + TARGETS]
+                                  + ["https://baoht.vn/ctxh-60.html"])
+
+
+def test_cli_report_filters_and_pages(tmp_path, report_figures_db):
+    out = tmp_path / "r.html"
+    r = run_ctxh("report", "--db", report_figures_db, "--out", str(out), "--province", "Lai Châu", "--since", "2022",
+                 "--until", "2024-12-31", "--limit", "10", "--per-page", "1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"wrote {out}: 2 articles, 12 highlighted facts on 2 pages")
+    r = run_ctxh("report", "--db", report_figures_db, "--out", str(out), "--province", "Atlantis")
+    assert r.returncode == 2 and r.stderr.startswith("error: unknown province 'Atlantis'") and r.stderr.count("\n") == 1
+
+
+@pytest.mark.browser
+def test_in_chromium_a_filtered_report_in_pages_with_its_charts(tmp_path, report_figures_db, report_hostile_dir):
+    import shutil
+
+    db = tmp_path / "both.duckdb"
+    shutil.copy(report_figures_db, db)
+    extract_into(db, report_hostile_dir)                 # the hostile article is about Hà Tĩnh too
+    out = tmp_path / "r.html"
+    result = write_report(str(db), str(out), province="Hà Tĩnh", per_page=2)
+    assert [Path(f).name for f in result.files] == ["r.html", "r-p1.html", "r-p2.html"]
+    index = dump_dom(out)
+    dom = Page(index)
+    assert dom.tags["script"] == 0 and dom.title.startswith("ctxh report")
+    # the charts were parsed as SVG and drawn: three bar charts and the targets chart
+    assert dom.tags["svg"] >= 4 and len(re.findall(r'<figure class="chartbox"', index)) == 4
+    assert bars(index, "trainees") == [("Hà Tĩnh", "241")]          # 60 + 61 (2024) + the hostile article's 120 (2023)
+    texts = []
+    for name in ("r-p1.html", "r-p2.html"):
+        page_dom = dump_dom(tmp_path / name)
+        page = Page(page_dom)
+        assert 'id="pwned"' not in page_dom and not re.search(r"<body[^>]*data-pwned", page_dom)
+        assert "PWNED" not in page.title and page.tags["script"] == 0
+        texts += page.article_texts
+    with duckdb.connect(str(db), read_only=True) as con:
+        want = [r[0] for r in con.execute("SELECT text FROM article_texts WHERE article_id IN ('hostile', 'web1', 'web2') "
+                                          "ORDER BY article_id").fetchall()]
+    assert texts == want

@@ -38,6 +38,7 @@ class Fmt(str, Enum):
 class ExportFmt(str, Enum):
     parquet = "parquet"
     csv = "csv"
+    xlsx = "xlsx"
 
 
 @contextmanager
@@ -102,6 +103,11 @@ def extract(
     max_size: float = typer.Option(10.0, "--max-size", min=0.001, help="Reject files larger than this many MB."),
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory (default: the project's rules/)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary table."),
+    storage_version: Optional[str] = typer.Option(
+        None, "--storage-version", metavar="VERSION",
+        help="DuckDB storage format of a new database: the oldest DuckDB version that must open it "
+             "(default v1.0.0, or $CTXH_STORAGE_VERSION; 'latest' for this duckdb's own). "
+             "An existing database keeps its format."),
 ) -> None:
     """Read articles, extract facts, load the database (or a run folder); exit 1 if any article was rejected."""
     mode = "auto" if prefilter is None else ("on" if prefilter else "off")
@@ -109,12 +115,15 @@ def extract(
         for name, given in (("--engine", engine), ("--scheduler", scheduler), ("--shard-size", shard_size)):
             if given is not None:
                 _usage(f"{name} is for runs into a folder: add --out RUN_DIR")
-        _extract_db(paths, db or DEFAULT_DB, workers, force, max_size, rules, quiet, mode, article_timeout)
+        _extract_db(paths, db or DEFAULT_DB, workers, force, max_size, rules, quiet, mode, article_timeout,
+                    storage_version)
         return
     if db is not None:
         _usage("--db and --out: choose one (a run folder is loaded into a database with `ctxh load RUN_DIR --db FILE`)")
     if force:
         _usage("--force is for --db runs (a run folder is redone by giving a new --out folder)")
+    if storage_version:
+        _usage("--storage-version is for the database: give it to `ctxh load`")
     if scheduler and engine == Engine.local:
         _usage("--scheduler is for --engine dask")
     _extract_out(paths, out_dir, "dask" if scheduler or engine == Engine.dask else "local", scheduler, shard_size,
@@ -129,7 +138,8 @@ def _bar(label: str):
     return bar, bar.add_task(label, total=None, info="")
 
 
-def _extract_db(paths, db, workers, force, max_size, rules, quiet, prefilter, article_timeout) -> None:
+def _extract_db(paths, db, workers, force, max_size, rules, quiet, prefilter, article_timeout,
+                storage_version) -> None:
     from rich.table import Table
 
     from .run.pipeline import run_extract
@@ -148,7 +158,8 @@ def _extract_db(paths, db, workers, force, max_size, rules, quiet, prefilter, ar
         with reported():
             summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
                                   rules_dir=rules, progress=progress, command="extract " + " ".join(paths),
-                                  prefilter=prefilter, article_timeout=article_timeout or None)
+                                  storage_version=storage_version, prefilter=prefilter,
+                                  article_timeout=article_timeout or None)
     except KeyboardInterrupt:
         # Ctrl-C while rules or the database were being opened (later ones give a summary)
         err.print("interrupted: articles already stored are kept; run the same command again to finish")
@@ -254,6 +265,9 @@ def load(
     run_dir: str = typer.Argument(..., help="A run folder written by `ctxh extract ... --out RUN_DIR`."),
     db: str = DbOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary table."),
+    storage_version: Optional[str] = typer.Option(
+        None, "--storage-version", metavar="VERSION",
+        help="DuckDB storage format of a new database (as for `ctxh extract`)."),
 ) -> None:
     """Load a run folder's finished shards into the database; loading twice changes nothing."""
     from rich.table import Table
@@ -261,7 +275,7 @@ def load(
     from .store.load import load_run
 
     with reported():
-        s = load_run(run_dir, db, command=f"load {run_dir}")
+        s = load_run(run_dir, db, command=f"load {run_dir}", storage_version=storage_version)
     if s.not_done:
         err.print(f"note: {run_dir}: {s.not_done} of {s.shards} shards are not finished; run the extract "
                   f"command again, then load again", markup=False)
@@ -293,7 +307,7 @@ def evaluate(
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
 ) -> None:
     """Score the database against gold annotations (ANNOTATION.md's Scoring)."""
-    from .review.evaluate import evaluate as run_eval, failing, load_thresholds
+    from .review.evaluate import checks, evaluate as run_eval, failing, load_thresholds
     from .rules import load_rules
 
     with reported():
@@ -305,7 +319,12 @@ def evaluate(
                   f"run `ctxh extract` on their texts first", markup=False)
         raise typer.Exit(1)
     if as_json:
+        # the verdict beside the scores, so a script needs neither the exit code nor stderr
+        applied = checks(scores, min_f1, limits)
         data = dict(rep)
+        data["passed"] = all(c["passed"] for c in applied)
+        data["thresholds"] = {c["score"]: c["min"] for c in applied}
+        data["failing"] = [{k: c[k] for k in ("score", "value", "min")} for c in applied if not c["passed"]]
         if show_errors:
             data["errors"] = scores.errors
         out.print_json(json.dumps(data, ensure_ascii=False))
@@ -329,8 +348,10 @@ def _print_scores(rep: dict) -> None:
     for c in ("score", "precision", "recall", "F1", "tp", "fp", "fn"):
         t.add_column(c, justify="left" if c == "score" else "right")
     rows = [("provinces", "provinces"), ("counts (core: trainees, collaborators, centres)", "counts_core"),
+            ("counts (core), strict", "counts_core_strict"),
             ("counts (all categories)", "counts_all"), ("counts, strict (value+qualifier+target+period)", "counts_strict"),
-            ("percentages", "percentages"), ("percentages, strict", "percentages_strict")]
+            ("percentages", "percentages"), ("percentages, strict", "percentages_strict"),
+            ("target percentages: value + end year", "percentages_target_year")]
     for label, k in rows:
         s = rep[k]
         t.add_row(label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["tp"]), str(s["fp"]), str(s["fn"]))
@@ -401,30 +422,60 @@ def query(
 
 @app.command()
 def export(
-    out_dir: str = typer.Option(..., "--out", help="Folder to write one file per table and view."),
-    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format", help="parquet or csv."),
+    out_dir: str = typer.Option(..., "--out", help="Folder to write one file per table and view (xlsx: one workbook, ctxh.xlsx)."),
+    fmt: ExportFmt = typer.Option(ExportFmt.parquet, "--format",
+                                  help="parquet, csv (plain UTF-8) or xlsx (one sheet per table and view; needs ctxh-extract[xlsx])."),
+    bom: bool = typer.Option(False, "--bom", help="CSV only: start each file with a UTF-8 byte-order mark, so that Excel reads Vietnamese right."),
     db: str = DbOpt,
 ) -> None:
-    """Write every table and view to OUT as Parquet or CSV files."""
+    """Write every table and view to OUT as Parquet files, CSV files or one Excel workbook."""
     from .store.export import export as run_export
 
     with reported():
-        written = run_export(db, out_dir, fmt.value)
+        written = run_export(db, out_dir, fmt.value, bom=bom)
     for name, path, n in written:
         out.print(f"{name:20} {n:8} rows -> {path}", markup=False)
 
 
 @app.command()
 def report(
-    out_file: str = typer.Option("data/report.html", "--out", help="HTML file to write."),
+    out_file: str = typer.Option("data/report.html", "--out", help="HTML file to write (the index when the articles fill several pages)."),
     db: str = DbOpt,
+    province: Optional[str] = typer.Option(None, "--province", help="Only articles about this province: its unit of the time or its 2025 unit (any spelling the rules know, e.g. 'TP.HCM')."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this date (2024-05-03, 2024-05 or 2024)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before this date (2024 means up to 2024-12-31)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many articles (the first by article_id)."),
+    per_page: int = typer.Option(50, "--per-page", min=1, help="Articles per page; more are split into OUT-p1.html, OUT-p2.html, ..."),
 ) -> None:
-    """Write a standalone HTML page to review every extracted fact in its article."""
+    """Write standalone HTML pages to review every extracted fact in its article, with the province summary and charts."""
     from .review.report import write_report
 
     with reported():
-        n_articles, n_facts = write_report(db, out_file)
-    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts", markup=False)
+        result = write_report(db, out_file, province=province, since=since, until=until, limit=limit, per_page=per_page)
+    n_articles, n_facts = result
+    pages = f" on {len(result.files) - 1} pages ({result.files[1]} ... {result.files[-1]})" if len(result.files) > 1 else ""
+    out.print(f"wrote {out_file}: {n_articles} articles, {n_facts} highlighted facts{pages}", markup=False)
+
+
+@app.command()
+def explain(
+    path: Optional[str] = typer.Argument(None, metavar="FILE", help="A .txt or .html article."),
+    text: Optional[str] = typer.Option(None, "--text", metavar="TEXT", help="Explain this text instead of a file."),
+    rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory."),
+    width: int = typer.Option(110, "--width", min=40, help="Cut outline lines to this many characters."),
+) -> None:
+    """Why was this (not) extracted? Print the document outline, the province mentions, then
+    every number with the fact it became (and the rules that made it) or the rule that dropped it.
+
+    Example: ctxh explain seeds/000_e2dabd9d50a35fec.txt"""
+    from .review.explain import explain_file, explain_text
+
+    if (path is None) == (text is None):
+        err.print("error: give a FILE or --text TEXT (one of them)", markup=False)
+        raise typer.Exit(2)
+    with reported():
+        ex = explain_text(text, rules_dir=rules) if text is not None else explain_file(path, rules_dir=rules)
+    out.print(ex.render(width), markup=False)
 
 
 @app.command("check-rules")
@@ -438,6 +489,10 @@ def check_rules(rules: Optional[str] = typer.Option(None, "--rules", help="Rules
     out.print(f"  {len(r.categories.units)} unit rules, {len(r.targets.rules)} target cues, "
               f"{len(r.qualifiers.rules)} qualifier cues, {len(r.periods.rules)} period rules, "
               f"{len(r.exclusions.rules)} exclusions, {len(r.provinces.aliases)} province aliases", markup=False)
+    kinds = r.stocks_flows
+    out.print(f"  {len(r.parts.cues)} part cues; stocks: {', '.join(kinds.stock.categories)}; "
+              f"flows: {', '.join(kinds.flow.categories)}; neither: {', '.join(kinds.neither.categories) or '-'}",
+              markup=False)
 
 
 if __name__ == "__main__":

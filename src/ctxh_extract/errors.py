@@ -13,6 +13,12 @@ class CtxhError(Exception):
     exit_code = 1
 
 
+class UsageError(CtxhError):
+    """A command-line option (or the environment variable behind it) with a value that cannot work."""
+
+    exit_code = 2
+
+
 class _FileError(CtxhError):
     """A problem with one file: prints as ``path: reason``."""
 

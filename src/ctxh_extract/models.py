@@ -72,15 +72,25 @@ class CountFact(_Fact):
     value_max: int | None = Field(default=None, ge=0)
     unit: str
     per_unit: str | None = None
+    # '<article_id>:c<start>-<end>': stable while the article and its offsets are unchanged
+    fact_id: str | None = None
+    part_of: str | None = None    # fact_id of the larger count this one breaks down (extract/parts.py)
+    is_part: bool = False
+    part_rule: str | None = None  # the rules/parts.json cue that made it a part
 
     @model_validator(mode="after")
     def _range(self):
         if self.value_max is not None and self.value_max <= self.value:
             raise ValueError("value_max must be above value")
+        if self.is_part != (self.part_of is not None):
+            raise ValueError("is_part must say whether part_of is set")
+        if self.part_of is not None and self.part_of == self.fact_id:
+            raise ValueError("a count cannot be a part of itself")
         return self
 
 
 class PercentFact(_Fact):
+    fact_id: str | None = None    # '<article_id>:p<start>-<end>'
     value: float = Field(ge=0)
     value_max: float | None = Field(default=None, ge=0)
     kind: PercentKind
@@ -108,13 +118,13 @@ class Article(_Model):
     primary_province: str | None = None
     primary_province_2025: str | None = None
     n_chars: int = Field(ge=0)
-    url: str | None = None
     relevance: float | None = None              # the relevance filter's score (text/relevance.py)
     relevance_cues: list[str] = []              # the names of the cues that matched
     encoding: str = "utf-8"
     source_kind: str = "txt"
     notes: str | None = None
     rules_version: str = ""
+    url: str | None = None        # where the article was published (JSONL url, HTML canonical / og:url)
     text: str
 
 

@@ -32,7 +32,8 @@ QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 RULE_FILES = (
     "provinces.json", "numbers.json", "qualifiers.json", "targets.json",
     "periods.json", "exclusions.json", "categories.json", "boilerplate.json",
-    "metadata.json", "percentages.json", "gazetteer/provinces.json", "relevance.json",
+    "metadata.json", "percentages.json", "outline.json", "gazetteer/provinces.json", "parts.json",
+    "stocks_flows.json", "relevance.json",
 )
 
 
@@ -71,6 +72,7 @@ class QualifierRule(_Strict):
 class QualifiersFile(_Loose):
     fillers: list[str] = []
     rules: list[QualifierRule]
+    shared_gap: _Loose | None = None
 
 
 class CueRule(_Strict):
@@ -83,6 +85,9 @@ class CueRule(_Strict):
     weak: bool = False
     past_is_achieved: bool = False
     now: bool = False
+    in_names: bool = False
+    present: bool = False
+    after_sentence_with: str | None = None
     not_after: list[str] = []
     not_before: list[str] = []
     note: str | None = None
@@ -95,7 +100,7 @@ class TargetsFile(_Loose):
 class PeriodRule(_Strict):
     name: str
     regex: str
-    kind: Literal["baseline", "range", "until", "since", "single"]
+    kind: Literal["baseline", "date", "range", "until", "since", "single"]
     strength: Literal["strong", "weak"] = "strong"
     note: str | None = None
 
@@ -105,9 +110,52 @@ class PeriodsFile(_Loose):
     rules: list[PeriodRule]
 
 
+class MarkerRule(_Strict):
+    name: str
+    style: str
+    regex: str
+    note: str | None = None
+
+
+class PlanHeader(_Loose):
+    words: list[str]
+    report_words: list[str] = []
+    max_line: int = 15
+    title_lines: int = 3
+
+
+class HeadingWords(_Loose):
+    target: list[str]
+    achieved: list[str]
+    period_only: str
+
+
+class Phases(_Loose):
+    define: str
+    refer: str
+    current: str
+    range_mention: str
+    names: dict[str, int]
+
+
+class OutlineFile(_Loose):
+    title_plan: _Loose | None = None
+    line_head: _Loose | None = None
+    programmes: _Loose | None = None
+    tables: _Loose | None = None
+    markers: list[MarkerRule]
+    item_styles: list[str]
+    heading_max_chars: int = 130
+    heading_max_words: int = 12
+    plan_header: PlanHeader
+    heading_words: HeadingWords
+    phases: Phases
+
+
 class RegexRule(_Strict):
     name: str
     regex: str
+    unless_unit_after: bool = False
     needles: list[str] = []
     example: str | None = None
     note: str | None = None
@@ -125,6 +173,7 @@ class UnitRule(_Strict):
     requires_nearby: list[str] = []
     otherwise: str | None = None
     otherwise_if_nearby: dict | None = None
+    if_nearby: dict | None = None
     note: str | None = None
 
     @field_validator("category", "otherwise")
@@ -181,6 +230,9 @@ class CategoriesFile(_Loose):
     beneficiary_cues: WordList
     role_after_generic: _Loose
     totals: Totals
+    trainee_in_training_clause: _Loose | None = None
+    award_cues: WordList | None = None
+    implied_money: _Loose | None = None
 
     @field_validator("categories")
     @classmethod
@@ -204,6 +256,9 @@ class NumbersFile(_Loose):
     weak_words: WordList
     range_joiners: list[str]
     percent_words: list[str]
+    colloquial: _Loose | None = None
+    not_after_ten: list[str] = ["năm", "mốt", "không"]
+    not_after_tens_marker: list[str] = ["năm", "không"]
 
 
 class NamedWords(_Strict):
@@ -301,6 +356,46 @@ class GazetteerFile(_Loose):
     units_2025: list[Unit2025] = Field(min_length=34, max_length=34)
 
 
+class PartCue(_Strict):
+    name: str
+    words: list[str] = Field(min_length=1)
+    direction: Literal["whole_first", "part_first"] = "whole_first"
+    clause_start: bool = False
+    next_sentence: bool = False
+    example: str | None = None
+    note: str | None = None
+
+
+class PartsFile(_Loose):
+    """rules/parts.json: the cues that make a count a part of a larger one (extract/parts.py)."""
+
+    max_gap_chars: int = Field(default=160, ge=1)
+    cues: list[PartCue]
+
+
+class CategoryGroup(_Strict):
+    categories: list[str]
+    note: str | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        for c in v:
+            if c not in CATEGORIES:
+                raise ValueError(f"unknown category {c!r} (known: {', '.join(CATEGORIES)})")
+        return v
+
+
+class StocksFlowsFile(_Loose):
+    """rules/stocks_flows.json: which categories summaries treat as stocks, flows or neither."""
+
+    stock: CategoryGroup
+    flow: CategoryGroup
+    neither: CategoryGroup = CategoryGroup(categories=[])
+
+    def kind_of(self) -> dict[str, str]:
+        """category -> 'stock' | 'flow' | 'neither'."""
+        return {c: k for k in ("stock", "flow", "neither") for c in getattr(self, k).categories}
 class RelevanceCue(_Strict):
     name: str
     words: list[str] = Field(min_length=1)
@@ -420,6 +515,9 @@ class Rules:
     boilerplate: BoilerplateFile
     metadata: MetadataFile
     percentages: PercentagesFile
+    outline: OutlineFile
+    parts: PartsFile
+    stocks_flows: StocksFlowsFile
     relevance: RelevanceFile
     compiled: dict[str, Any] = field(default_factory=dict)
 
@@ -447,7 +545,9 @@ def _load_rules_cached(directory: str) -> Rules:
         "periods.json": PeriodsFile, "exclusions.json": ExclusionsFile,
         "categories.json": CategoriesFile, "boilerplate.json": BoilerplateFile,
         "metadata.json": MetadataFile, "percentages.json": PercentagesFile,
-        "gazetteer/provinces.json": GazetteerFile, "relevance.json": RelevanceFile,
+        "outline.json": OutlineFile, "gazetteer/provinces.json": GazetteerFile,
+        "parts.json": PartsFile, "stocks_flows.json": StocksFlowsFile,
+        "relevance.json": RelevanceFile,
     }
     loaded: dict[str, BaseModel] = {}
     texts: dict[str, str] = {}
@@ -471,6 +571,9 @@ def _load_rules_cached(directory: str) -> Rules:
         boilerplate=loaded["boilerplate.json"],
         metadata=loaded["metadata.json"],
         percentages=loaded["percentages.json"],
+        outline=loaded["outline.json"],
+        parts=loaded["parts.json"],
+        stocks_flows=loaded["stocks_flows.json"],
         relevance=loaded["relevance.json"],
     )
     _check_cross_refs(rules, d, texts)
@@ -495,6 +598,22 @@ def _check_cross_refs(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         if (r.cue is None) == (r.regex is None):
             raise RulesError(str(d / "targets.json"), f"rule {r.name}: give exactly one of 'cue' or 'regex'",
                              _line_of(texts["targets.json"], f'"{r.name}"'))
+    for r in rules.parts.cues:
+        if r.name in seen:
+            raise RulesError(str(d / "parts.json"), f"rule name {r.name!r} is used twice (also in {seen[r.name]})",
+                             _line_of(texts["parts.json"], f'"{r.name}"'))
+        seen[r.name] = "parts.json"
+    where: dict[str, str] = {}
+    for kind in ("stock", "flow", "neither"):
+        for cat in getattr(rules.stocks_flows, kind).categories:
+            if cat in where:
+                raise RulesError(str(d / "stocks_flows.json"), f"category {cat!r} is both a {where[cat]} and a {kind}",
+                                 _line_of(texts["stocks_flows.json"], f'"{kind}"'))
+            where[cat] = kind
+    missing = [c for c in rules.categories.categories if c not in where]
+    if missing:
+        raise RulesError(str(d / "stocks_flows.json"), f"category {missing[0]!r} is in none of stock, flow, neither "
+                                                       f"(every category needs one)")
     known = {u.name for u in rules.gazetteer.units} | {u.name for u in rules.gazetteer.units_2025}
     for a in rules.provinces.aliases + rules.provinces.post_2025_only:
         if a.province not in known:
@@ -530,6 +649,25 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
         needle = r.cue.lower().split()[0] if r.cue else None
         cues.append((r, _compile(d / "targets.json", texts["targets.json"], r.name, full, regex.IGNORECASE), needle))
     c["cues"] = cues
+    c["cue_after_sentence"] = {r.name: _compile(d / "targets.json", texts["targets.json"], r.name, r.after_sentence_with)
+                               for r in rules.targets.rules if r.after_sentence_with}
+    ol, rel = rules.outline, "outline.json"
+    tp_words = (ol.title_plan.model_extra or {}).get("words", []) if ol.title_plan is not None else []
+    c["title_plan"] = words_regex(tp_words) if tp_words else None
+    c["outline_markers"] = [(r, _compile(d / rel, texts[rel], r.name, rf"\s*(?:{r.regex})\s*")) for r in ol.markers]
+    for key in ("define", "refer", "current", "range_mention"):
+        c["phase_" + key] = _compile(d / rel, texts[rel], "phases." + key,
+                                     getattr(ol.phases, key).replace("{year}", year), regex.IGNORECASE)
+    pg = ol.programmes.model_extra if ol.programmes is not None else None
+    c["programme_define"] = _compile(d / rel, texts[rel], "programmes.define", pg["define"].replace("{year}", year)) if pg else None
+    c["programme_refer"] = _compile(d / rel, texts[rel], "programmes.refer", pg["refer"]) if pg else None
+    c["heading_period_only"] = _compile(d / rel, texts[rel], "heading_words.period_only",
+                                        ol.heading_words.period_only, regex.IGNORECASE)
+    c["heading_target"] = words_regex(ol.heading_words.target)
+    c["heading_achieved"] = words_regex(ol.heading_words.achieved)
+    c["plan_header"] = regex.compile(r"\s*(?:" + alternation(ol.plan_header.words) + r")(?![\p{L}])")
+    c["report_header"] = regex.compile(r"\s*(?:" + alternation(ol.plan_header.report_words) + r")(?![\p{L}])") \
+        if ol.plan_header.report_words else None
     for key, rel, items in (("line_rules", "boilerplate.json", rules.boilerplate.line_rules),
                             ("tail_rules", "boilerplate.json", rules.boilerplate.tail_rules)):
         out = []

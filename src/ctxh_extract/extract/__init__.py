@@ -15,12 +15,16 @@ import regex
 from ..rules import Rules
 from ..text.segment import Sentence
 from .context import SentenceContext
-from .counts import CountCandidate, CountExtractor
+from .counts import CountCandidate, CountExtractor, proper_fraction_of_count
 from .numbers import parser_for
 from .percentages import PercentCandidate, PercentExtractor
-from .periods import Period, find_periods
+from ..text.periods import Period, find_periods
 from .provinces import Gazetteer, Mention
-from .targets import Section, decide_period, decide_target, find_cues, own_period, update_section
+from .tables import table_facts
+from ..text.cues import find_cues
+from ..text.outline import Outline
+from .targets import (Section, achieved_period, decide_period, decide_target, head_in_sentence, own_period,
+                      scope_chain, trailing_period, update_section)
 
 @dataclass
 class Extracted:
@@ -36,13 +40,34 @@ class Extractors:
     counts: CountExtractor
     percentages: PercentExtractor
     has_number: regex.Pattern
+    unless_unit_after: frozenset = frozenset()      # exclusions that do not hold before a count's unit
+
+
+_FRACTION_TAIL = regex.compile(r"\s*/\s*\d+")
+
+
+def _unit_after_fraction(ctx, ex: "Extractors", num) -> bool:
+    """'2/25 viên chức': a unit right after a proper fraction (checked from either number)."""
+    t = ctx.text
+    end = num.number_end
+    m = _FRACTION_TAIL.match(t, end)
+    if m:
+        if not proper_fraction_of_count(t, end, num.value):
+            return False
+        end = m.end()
+    else:
+        before = regex.search(r"(\d+)\s*/\s*$", t[:num.start])
+        if before is None or not (int(before.group(1)) < num.value and num.value >= 5):
+            return False
+    return ex.counts.unit_at(t, end) is not None
 
 
 def _extractors(rules: Rules) -> Extractors:
     p = parser_for(rules)
     words = sorted(p.digits_words.keys() | p.ten, key=len, reverse=True)
     has_number = regex.compile(r"\d|%|(?<![\p{L}])(?:" + "|".join(map(regex.escape, words)) + r")(?![\p{L}])", regex.IGNORECASE)
-    return Extractors(rules, Gazetteer(rules), CountExtractor(rules), PercentExtractor(rules), has_number)
+    unless = frozenset(r.name for r in rules.exclusions.rules if r.unless_unit_after)
+    return Extractors(rules, Gazetteer(rules), CountExtractor(rules), PercentExtractor(rules), has_number, unless)
 
 
 def extractors_for(rules: Rules) -> Extractors:
@@ -51,33 +76,39 @@ def extractors_for(rules: Rules) -> Extractors:
 
 
 def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules: Rules,
-                      primary: str | None, published_year: int | None = None, text: str = "") -> Extracted:
+                      primary: str | None, published_year: int | None = None, text: str = "",
+                      outline: Outline | None = None) -> Extracted:
     """Counts and percentages of the body sentences (offsets into the cleaned text).
     ``published_year`` lets 'đến năm 2023' in a 2024 article read as 'as of'; ``text`` (the
-    whole cleaned text) shows what stands just outside a sentence."""
+    whole cleaned text) shows what stands just outside a sentence; ``outline`` gives each
+    sentence the heads above it (list head, headings, plan header)."""
     ex = extractors_for(rules)
     parser = parser_for(rules)
     out = Extracted()
     section = Section()
+    section_heading = None
     excl_rules = rules.compiled["exclusions"]
-    list_period: Period | None = None        # the year of a list's heading ('Năm 2024:'), for its items
-    list_line = -1
+    prev_text = ""
+    after_sentence = rules.compiled.get("cue_after_sentence", {})
     for s in sentences:
-        cues = find_cues(s.text, rules, s.start, published_year)
-        own = find_periods(s.text, rules, s.start)
-        periods = own
-        item = _LIST_ITEM.match(text, s.start) is not None if s.paragraph_start else s.line_index == list_line
-        if s.paragraph_start:
-            list_line = s.line_index if item else -1
-        if not item:
-            list_period = None
-        elif list_period is not None:
-            periods = [Period(list_period.start, list_period.end, (s.start, s.start), list_period.kind,
-                              "strong", "period.list_heading"), *own]
+        heading = outline.heading_of(s) if outline is not None else None
+        if heading is not section_heading:          # a new heading: the plan section of the last one ends
+            section, section_heading = Section(), heading
+        if outline is not None and s.start in outline.cues:      # found once, by the outline
+            cues, own = outline.cues[s.start], outline.periods[s.start]
+        else:
+            cues = find_cues(s.text, rules, s.start, published_year)
+            own = find_periods(s.text, rules, s.start)
+        if after_sentence and any(c.rule in after_sentence for c in cues):
+            # 'Theo đó, ...' is a cue only right after a sentence that names a plan or a decision
+            cues = [c for c in cues if c.rule not in after_sentence or after_sentence[c.rule].search(prev_text)]
+        prev_text = s.text
+        if outline is not None and s.start in outline.phase_refs:
+            own = sorted(own + outline.phase_refs[s.start], key=lambda p: p.span)
         if ex.has_number.search(s.text):
             numbers = parser.find(s.text)
             if numbers:
-                ctx = SentenceContext(s, numbers, cues, periods,
+                ctx = SentenceContext(s, numbers, cues, own,
                                       [m for m in mentions if s.start <= m.start < s.end], section,
                                       article_text=text)
                 low = s.text.lower()
@@ -86,25 +117,32 @@ def extract_sentences(sentences: list[Sentence], mentions: list[Mention], rules:
                         continue      # the rule cannot match here (a cheap test before the regex)
                     for m in pat.finditer(s.text):
                         ctx.excluded.append((m.start(), m.end(), rule.name))
-                for p in periods:
+                for p in own:
                     ctx.excluded.append((p.span[0] - s.start, p.span[1] - s.start, p.rule))
-                _facts(ctx, ex, out, primary, published_year)
-        update_section(section, cues, own, s.text, s.start)
-        heading = [p for p in own if p.kind != "baseline"]
-        if s.text.rstrip().endswith(":") and heading:
-            list_period = heading[0]
+                chain = scope_chain(outline, s, section)
+                _facts(ctx, ex, out, primary, published_year, chain, outline)
+        update_section(section, cues, own, s.text, s.start, s.line_index)
+    if outline is not None and outline.tables:
+        tc, tp = table_facts(outline.tables, text, sentences, outline, ex, primary)
+        cells = [span for t in outline.tables for span in t.value_spans()]
+        out.dropped = [d for d in out.dropped if not any(a <= d[0] < b for a, b in cells)]
+        out.counts += tc
+        out.percentages += tp
     return out
 
 
-_LIST_ITEM = regex.compile(r"\s*(?:[-–•+*▪●◦]|\d{1,2}[.)]|[a-zđ][.)])\s")
-
-
 def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | None,
-           published_year: int | None) -> None:
+           published_year: int | None, chain, outline: Outline | None = None) -> None:
     text = ctx.article_text
-    # a period after a number belongs to it only up to the next fact-like number
-    starts = [n.start for n in ctx.numbers
-              if n.percent or (n.kind == "cardinal" and ex.counts.unit_at(ctx.text, n.number_end) is not None)]
+    # the numbers that can be facts: a period next to one belongs to it (targets.own_period)
+    fact_spans = [(ctx.base + n.start, ctx.base + n.end) for n in ctx.numbers
+                  if n.kind != "year" and (not ctx.exclusion_for(n.start, n.number_end)
+                                           or ctx.exclusion_for(n.start, n.number_end) in ex.unless_unit_after)
+                  and (n.percent or (n.kind == "cardinal" and ex.counts.unit_at(ctx.text, n.number_end) is not None))]
+    s_lo = ctx.base
+
+    def between(span: tuple[int, int]) -> str:
+        return ctx.text[span[0] - ctx.base:span[1] - ctx.base]
     for num in ctx.numbers:
         a, b = ctx.base + num.start, ctx.base + num.end
         if "\ufffd" in text[max(0, a - 2):a] or "\ufffd" in text[b:b + 2]:
@@ -114,13 +152,24 @@ def _facts(ctx: SentenceContext, ex: Extractors, out: Extracted, primary: str | 
             out.dropped.append((a, b, "number.year"))
             continue
         why = ctx.exclusion_for(num.start, num.number_end)
+        if why in ex.unless_unit_after and _unit_after_fraction(ctx, ex, num):
+            why = None
         if why:
             out.dropped.append((a, b, why))
             continue
-        nxt = next((ctx.base + st for st in starts if st > num.start), None)
-        mine = own_period(a, ctx.periods, ctx.cues, ctx.base + ctx.clause(num.start, num.end)[1], nxt)
-        is_target, target_rule = decide_target(a, b, ctx.cues, ctx.section, ctx.text, ctx.base, mine, published_year)
-        period = decide_period(mine, is_target, ctx.section, ctx.text, ctx.base)
+        ca, cb = ctx.clause(num.start, num.end)
+        spans = fact_spans if any(x == a for x, _ in fact_spans) else sorted(fact_spans + [(a, b)])
+        mine = own_period(a, ctx.periods, ctx.cues, ctx.base + ca, ctx.base + cb, spans, text_between=between)
+        is_target, target_rule = decide_target(a, b, ctx.cues, chain, ctx.text, ctx.base, mine, published_year)
+        if is_target:
+            head = None if mine is not None else head_in_sentence(a, ctx.periods, ctx.cues, ctx.text, ctx.base)
+            tail = None if mine is not None or head is not None else trailing_period(a, ctx.periods, ctx.text, ctx.base)
+            programme = outline.programme_refs.get(ctx.base) if outline is not None else None
+            period = decide_period(mine, chain, ctx.text, ctx.base, head, tail, programme)
+        else:
+            period = achieved_period(own_period(a, ctx.periods, ctx.cues, ctx.base + ca, ctx.base + cb, spans, s_lo, False,
+                                                text_between=between),
+                                     chain)
         province = ctx.province_near(a, primary)
         if num.percent:
             pc = ex.percentages.extract(ctx, num, is_target)

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from ..text.segment import Sentence, Token
 from .numbers import NumberMention
-from .periods import Period
+from ..text.periods import Period
 from .provinces import Mention
-from .targets import Cue, Section, clause_bounds
+from ..text.cues import Cue, clause_bounds
+from .targets import Section
 
 
 

@@ -42,6 +42,12 @@ class CountExtractor:
                                              regex.IGNORECASE) if cat.totals.before_count else None
         self.override_re = {u.name: words_regex(u.otherwise_if_nearby["words"]) for u in cat.units
                             if u.otherwise_if_nearby}
+        self.sentence_override = {u.name: (words_regex(u.if_nearby["words"]), u.if_nearby["category"])
+                                  for u in cat.units if u.if_nearby}
+        tc = cat.trainee_in_training_clause.model_extra if cat.trainee_in_training_clause is not None else None
+        self.take_part_re = regex.compile(r"^\s*(?:\S+\s+){0,8}?(?:" + alternation(tc["words"]) + r")[\s.,;:!?)]*$",
+                                          regex.IGNORECASE) if tc else None
+        self.training_word_re = words_regex(tc["context"]) if tc else None
         self.not_unit_re = words_regex(cat.not_units.words)
         tb = cat.trainee_action_before
         sa = cat.service_actions
@@ -58,6 +64,17 @@ class CountExtractor:
             r"\d|(?<![\p{L}])(?:" + alternation(cat.trainee_action_after.stop_words, False) + r")(?![\p{L}])",
             regex.IGNORECASE) if cat.trainee_action_after.stop_words else regex.compile(r"\d")
         self.need_re = words_regex(cat.need_cues.words)
+        self.award_re = words_regex(cat.award_cues.words) if cat.award_cues is not None else None
+        im = cat.implied_money.model_extra if cat.implied_money is not None else None
+        self.money_rule = next((u for u in cat.units if u.kind == "money"), None)
+        if im and self.money_rule is not None:
+            gap = r"(?:\S+\s+){0,%d}" % int(im.get("max_words_between", 3))
+            self.implied_money_before = regex.compile(
+                r"(?<![\p{L}])(?:" + alternation(im["before"]) + r")\s+" + gap + r"(?:(?:" +
+                alternation([q.cue for q in rules.qualifiers.rules]) + r")\s+)?$", regex.IGNORECASE)
+            self.implied_scales = {w.lower() for w in im["scales"]}
+        else:
+            self.implied_money_before = None
         self.benef_re = words_regex(cat.beneficiary_cues.words)
         self.role_max = cat.role_after_generic.model_extra.get("max_words", 6)
         pu = cat.per_unit
@@ -69,6 +86,9 @@ class CountExtractor:
         self.per_cue_re = words_regex(pu.cues)
         self.per_distributive = {w.lower() for w in pu.distributive}
         self.not_places = {w.lower() for w in pu.not_places}
+        self.time_words = {w.lower() for w in (pu.model_extra or {}).get("time_words", [])}
+        vw = (pu.model_extra or {}).get("value_words", [])
+        self.value_words_re = regex.compile(r"(?<![\p{L}])(?:" + alternation(vw) + r")\s*$", regex.IGNORECASE) if vw else None
         self.per_max_gap = pu.max_gap_words
         self.qual_words = {q.cue.lower() for q in rules.qualifiers.rules} | {f.lower() for f in rules.qualifiers.fillers}
         self.nearby: dict[str, regex.Pattern] = {
@@ -79,9 +99,9 @@ class CountExtractor:
     def unit_at(self, text: str, pos: int) -> tuple[int, int, UnitRule, bool] | None:
         """(start, end, rule, with_luot) of the unit right after ``pos``, or None.
         '463 trong tổng số 508 trường học': 463 is counted in the unit after 508."""
-        tm = self.totals_re.match(text, pos)
+        tm = self.totals_re.match(text, pos) or _FRACTION_REST.match(text, pos)
         if tm:
-            pos = tm.end()
+            pos = tm.end()      # '463 trong tổng số 508 trường', '2/25 viên chức': counted in the unit after
         p = pos
         while p < len(text) and text[p] in " \t":
             p += 1
@@ -108,10 +128,12 @@ class CountExtractor:
     # ------------------------------------------------------------------ main
     def extract(self, ctx: SentenceContext, num: NumberMention, is_target: bool) -> CountCandidate | None:
         t = ctx.text
-        found = self.unit_at(t, num.number_end)
+        found = self.unit_at(t, num.number_end) or self._implied_money(t, num)
         if found is None or num.percent:
             return None
         ustart, uend, urule, _luot = found
+        if _cut_off(ctx, uend):
+            return None          # 'phấn đấu vận động từ 2 đ' at the end of an excerpt: the unit is cut off
         value = num.value
         if not float(value).is_integer() or (num.value_max is not None and not float(num.value_max).is_integer()):
             return None
@@ -127,7 +149,7 @@ class CountExtractor:
             category, rule = urule.otherwise or category, urule.name + "+total"
         if category is None:
             return None
-        per_unit = self._per_unit(ctx, cs, qstart, uend)
+        per_unit = self._per_unit(ctx, cs, qstart, uend, urule.kind == "money")
         if num.weak and per_unit is None and num.qualifier == "exact" and (is_target is False or urule.kind == "person"):
             return None      # 'một chuyên gia nhận định': 'một' is 'a'; 'sẽ xây dựng một mô hình' is 1
         unit = t[ustart:uend]
@@ -142,6 +164,16 @@ class CountExtractor:
             qualifier_rule=num.qualifier_rule,
         )
 
+    def _implied_money(self, t: str, num: NumberMention):
+        """'nhận lương 30 triệu/tháng', 'tổng số tiền hơn 5 tỷ': money without 'đồng' (rules: implied_money)."""
+        if self.implied_money_before is None or num.text.split()[-1].lower() not in self.implied_scales:
+            return None
+        before = t[max(0, num.start - 60):num.start]
+        after = t[num.number_end:num.number_end + 3]
+        if self.implied_money_before.search(before) or after.lstrip().startswith("/"):
+            return (num.number_end, num.number_end, self.money_rule, False)
+        return None
+
     def _category(self, urule: UnitRule, prefix: str, suffix: str, clause: str,
                   sentence_before: str, sentence: str, article: str) -> tuple[str | None, str]:
         """The category of a count with unit ``urule``; the rule name says which test decided."""
@@ -155,11 +187,22 @@ class CountExtractor:
                         return None, urule.name
                     return urule.otherwise, urule.name + ".otherwise"
             return urule.category, urule.name
-        if self.need_re.search(clause):
+        if self.need_re.search(prefix + " " + _OWN_PHRASE.split(suffix, 1)[0]):
+            # '... có 35.000 người, trong đó ... 10% chưa qua đào tạo': the need is the 10%'s
             return "other", urule.name + "+need"
+        if self.award_re is not None and self.award_re.search(prefix):
+            return "other", urule.name + "+award"     # people honoured are neither trained nor served
         action = self._action_before(prefix)
+        if action == "both":     # 'nuôi dưỡng, chăm sóc, dạy nghề cho 600 trẻ em': served people are served
+            action = "service" if urule.category == "beneficiaries" else "training"
         if action == "training":
             return "trainees", urule.name + "+action.before"
+        if self.take_part_re is not None and self.take_part_re.match(suffix) and self.training_word_re.search(prefix):
+            return "trainees", urule.name + "+takes_part"    # 'tổ chức 1 lớp ..., có 102 cán bộ ... tham gia'
+        if urule.name in self.sentence_override:
+            pat, cat = self.sentence_override[urule.name]
+            if pat.search(sentence):
+                return cat, urule.name + "+nearby"
         stop = self.after_stop_re.search(suffix)
         after_words = " ".join(_words(suffix[: stop.start()] if stop else suffix)[: self.after_max])
         if self.after_re.search(after_words):
@@ -169,8 +212,9 @@ class CountExtractor:
             return "beneficiaries", urule.name + "+action.service"
         if urule.category != "other":
             return urule.category, urule.name
-        # generic 'người': a role right after it, served people, else the role named before it
-        window = " ".join(_words(suffix)[: self.role_max])
+        # generic 'người': a role right after it (before a comma: '1.298 người, trong đó có 46 cộng tác
+        # viên' is not about collaborators), served people, else the role named before it
+        window = " ".join(_words(suffix.split(",")[0])[: self.role_max])
         rm = self.unit_re.search(window)
         if rm:
             role = self.unit_of.get(" ".join(rm.group(0).lower().split()))
@@ -193,15 +237,25 @@ class CountExtractor:
             if found and found[2].kind == "person" and found[2].category != "other":
                 counted.append(found[2])
         yield from reversed(counted)
-        for m in reversed(list(self.unit_re.finditer(sentence_before))):
-            role = self.unit_of.get(" ".join(m.group(0).lower().split()))
-            if role and role.kind == "person" and role.category != "other":
-                yield role
+        roles = [(m, self.unit_of.get(" ".join(m.group(0).lower().split())))
+                 for m in self.unit_re.finditer(sentence_before)]
+        roles = [(m, r) for m, r in roles if r and r.kind == "person" and r.category != "other"]
+        # nearest first, but a list of roles counts as its first ('Mạng lưới công chức, viên chức, cộng tác
+        # viên ... có 1.298 người': staff)
+        k = len(roles) - 1
+        while k >= 0:
+            first = k
+            while first > 0 and _LIST_GAP.fullmatch(sentence_before, roles[first - 1][0].end(), roles[first][0].start()):
+                first -= 1
+            yield roles[first][1]
+            k = first - 1
 
     def _action_before(self, prefix: str) -> str | None:
         """'training' or 'service' when the nearest action verb before the number takes it as
         its object (the verb, or an object marker such as 'cho', right before the number)."""
         for v in reversed(list(self.verb_re.finditer(prefix))):
+            if v.group(0)[:1].isupper() and _NAME_BEFORE.search(prefix[:v.start()]):
+                continue                      # 'Sở Giáo dục và Đào tạo': part of an agency's name, not an action
             verb = " ".join(v.group(0).lower().split())
             if verb in self.service_verbs and self.service_noun_re and self.service_noun_re.search(prefix[:v.start()]):
                 continue                      # 'kỹ năng tư vấn' names a skill
@@ -210,18 +264,32 @@ class CountExtractor:
                 tail.pop()
             if tail and tail[-1].lower().strip(",") not in self.object_markers:
                 return None
-            return "training" if verb in self.trainee_verbs else "service"
+            earlier = {("training" if " ".join(w.group(0).lower().split()) in self.trainee_verbs else "service")
+                       for w in self.verb_re.finditer(prefix[:v.start()]) if not w.group(0)[:1].isupper()}
+            mine = "training" if verb in self.trainee_verbs else "service"
+            if tail and (earlier | {mine}) == {"training", "service"}:
+                # a list of verbs before 'cho N': 'tổ chức tập huấn ..., cung cấp dịch vụ ... cho 40 nhân viên',
+                # 'nuôi dưỡng, chăm sóc, dạy văn hóa, dạy nghề cho 600 trẻ em': the unit decides (_category)
+                return "both"
+            return mine
         return None
 
-    def _per_unit(self, ctx: SentenceContext, cs: int, qstart: int, uend: int) -> str | None:
-        """The place a count is per ('mỗi xã ... có 1', '100% các bệnh viện ... có 1-2', '1 CTV/thôn')."""
+    def _per_unit(self, ctx: SentenceContext, cs: int, qstart: int, uend: int, money: bool = False) -> str | None:
+        """The place a count is per ('mỗi xã ... có 1', '100% các bệnh viện ... có 1-2', '1 CTV/thôn'),
+        or for money the person or item a rate is per ('500.000 đồng/người/tháng' -> 'người')."""
         t = ctx.text
+        if money:
+            for word in _SLASH_WORD.findall(t[uend:uend + 40].split(";")[0].split(",")[0]):
+                w = word.lower()
+                if w not in self.time_words:
+                    return w
         after = _SLASH_PLACE.match(t, uend)
         if after:
             place = after.group(1).split()[0].lower()
             unit = self.unit_of.get(place)
             return None if place in self.not_places or (unit and unit.kind in ("person", "thing")) else place
         prefix = t[cs:qstart]
+        value_frame = money and self.value_words_re is not None and self.value_words_re.search(prefix)
         anchor = None                                   # (end of the frame, cue word or None)
         for m in self.per_cue_re.finditer(prefix):
             anchor = (cs + m.end(), m.group(0).lower())
@@ -235,13 +303,13 @@ class CountExtractor:
         while words and words[-1].lower() in self.qual_words - {"có"}:
             words.pop()
         between = t[anchor[0]:qstart]
-        close = anchor[1] in self.per_distributive and len(_words(between)) <= self.per_max_gap \
-            and not any(ch.isdigit() for ch in between)
+        close = anchor[1] in self.per_distributive and not any(ch.isdigit() for ch in between) \
+            and len(_words(between)) <= (self.per_max_gap * 2 if value_frame else self.per_max_gap)
         if not (close or self.per_before_re.search(" ".join(words)) or _PLACE_LIST.fullmatch(between)):
             return None
-        return self._word_after(ctx, anchor[0], anchor[1])
+        return self._word_after(ctx, anchor[0], anchor[1], money)
 
-    def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None) -> str | None:
+    def _word_after(self, ctx: SentenceContext, rel_pos: int, cue: str | None, money: bool = False) -> str | None:
         """The first word after ``rel_pos`` that is not a connector. Word segmentation (the slow
         part) is paid for here only, once a frame has been found, and only on a short window."""
         t = ctx.text
@@ -249,6 +317,8 @@ class CountExtractor:
         um = self.unit_re.match(t, start)
         if um is not None:
             unit = self.unit_of.get(" ".join(um.group(0).lower().split()))
+            if unit is not None and unit.kind in ("person", "thing") and money and cue in self.per_distributive:
+                return um.group(0).split()[0].lower()    # 'mỗi suất quà trị giá 300 nghìn đồng': a rate per 'suất'
             if unit is not None and unit.kind in ("person", "thing", "money"):
                 return None      # 'mỗi cộng tác viên', 'mỗi phần quà': per person or thing, not per place
         if cue in self.per_cue_places:
@@ -267,8 +337,33 @@ class CountExtractor:
 
 _WINDOW_CHARS = 40          # enough for 'các cơ sở trợ giúp' after a frame
 _COUNT_THEN_WORD = regex.compile(r"(?P<num>\d[\d.,]*)(?=\s+\p{L})")
+# a capitalised word (or 'và' / '-' after one) right before: the verb is inside a proper name
+_NAME_BEFORE = regex.compile(r"\p{Lu}[\p{L}]*(?:\s+\p{Ll}+)?(?:\s+(?:và|&|-|–))?\s+$")
+_LIST_GAP = regex.compile(r"\s*(?:CTXH|công tác xã hội)?\s*(?:,|và|hoặc)\s*")
+# where the words about a counted noun end: '35.000 người, trong đó 10% chưa qua đào tạo'
+_OWN_PHRASE = regex.compile(r",\s*(?=trong đó|gồm|bao gồm|riêng|\d)", regex.IGNORECASE)
+_FRACTION_REST = regex.compile(r"\s*/\s*\d+(?=\s+\p{L})")
+
+
+def proper_fraction_of_count(t: str, pos: int, value) -> bool:
+    """'2/25 viên chức' (a part of a counted total), not '8/8 trung tâm' (all of them) or '1/2 trung
+    tâm' (a half): the part is smaller and the total at least 5."""
+    m = _FRACTION_REST.match(t, pos)
+    if not m:
+        return True
+    total = int(m.group(0).split("/")[1])
+    return value < total and total >= 5
+_SLASH_WORD = regex.compile(r"\G\s*/\s*(\p{L}+)")      # 'đồng/người/tháng': người, tháng
 _SLASH_PLACE = regex.compile(r"\s*/\s*(\p{L}+(?:\s\p{L}+)?)")
 _PLACE_LIST = regex.compile(r"\s*(?:[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*,\s*){0,4}[\p{Ll}]+(?:\s[\p{Ll}]+)?\s*")
+
+
+def _cut_off(ctx: SentenceContext, uend: int) -> bool:
+    """The unit ends where the article ends, and the article ends mid-sentence (a cut excerpt)."""
+    art = ctx.article_text or ctx.text
+    end = ctx.base + uend
+    tail = art[end:]
+    return not tail.strip() and not art.rstrip().endswith((".", "!", "?", ")", '"', "”", "…", ";"))
 
 
 def _words(s: str) -> list[str]:

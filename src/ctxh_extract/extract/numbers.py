@@ -93,6 +93,12 @@ class NumberParser:
         self.scales = {k.lower(): v for k, v in nr.scales.items()}
         self.half = {w.lower() for w in nr.half}
         self.only_after_tens = {w.lower() for w in nr.only_after_tens}
+        col = nr.colloquial.model_extra if nr.colloquial is not None else {}
+        self.unit_not_after_tens = {w.lower() for w in col.get("unit_not", [])}
+        self.not_after_ten = {w.lower() for w in nr.not_after_ten}
+        self.not_after_tens_marker = {w.lower() for w in nr.not_after_tens_marker}
+        self.tens_not = {w.lower() for w in col.get("tens_not", [])}
+        self.colloquial = nr.colloquial is not None
         vague = nr.vague.words
         self.weak = {w.lower() for w in nr.weak_words.words}
         words = set(self.digits_words) | self.ten | self.tens_marker | self.hundred | self.zero_tens | set(self.scales) | self.half
@@ -125,6 +131,8 @@ class NumberParser:
                 words_gap = r"(?:\s+\S+){0," + str(max(r.max_words, 0)) + r"}?"
                 pat = regex.compile(rf"^{words_gap}\s+(?P<cue>{cue})(?![\p{{L}}])", regex.IGNORECASE)
                 self.after_cues.append((r, pat))
+        sg = q.shared_gap.model_extra.get("regex") if q.shared_gap is not None else None
+        self.shared_gap_re = regex.compile(sg, regex.IGNORECASE) if sg else None
         self.year_before_re = regex.compile(
             r"(?:năm|giai đoạn|niên khóa|từ|đến|tới|cuối|đầu|hết|\(|-|–)\s*$", regex.IGNORECASE)
 
@@ -138,7 +146,10 @@ class NumberParser:
 
     def _group(self, ws: list[str], after_scale: bool = False) -> int | None:
         """A group below 1000 written in words, or None. After a scale word a
-        group may open with 'linh' ('hai nghìn linh năm' = 2005)."""
+        group may open with 'linh' ('hai nghìn linh năm' = 2005). Colloquial forms
+        (``rules/numbers.json`` 'colloquial'): 'hai mốt' = 21, 'một trăm hai' = 120,
+        'một trăm bẩy ba' = 173; a bare pair counting up by one ('sáu bảy') is a range
+        and gives None here (see :meth:`_pair_range`)."""
         d = self.digits_words
         if not ws:
             return None
@@ -155,8 +166,10 @@ class NumberParser:
             if ws[i] in self.half and i + 1 == len(ws):
                 return val + 50
             if ws[i] in self.zero_tens:
-                if i + 2 == len(ws) and ws[i + 1] in d and 1 <= d[ws[i + 1]] <= 9 and ws[i + 1] not in self.only_after_tens:
-                    return val + d[ws[i + 1]]
+                tail = ws[i + 1] if i + 2 == len(ws) else None     # 'linh năm' = 5; colloquial 'lẻ tư' = 4
+                if tail in d and 1 <= d[tail] <= 9 and (tail not in self.only_after_tens
+                                                        or (self.colloquial and d[tail] == 4)):
+                    return val + d[tail]
                 return None
         rest = ws[i:]
         if not rest:
@@ -166,7 +179,7 @@ class NumberParser:
             tail = rest[1:]
             if not tail:
                 return val
-            if len(tail) == 1 and tail[0] in d and tail[0] not in ("năm", "mốt", "không") and d[tail[0]] >= 1:
+            if len(tail) == 1 and tail[0] in d and tail[0] not in self.not_after_ten and d[tail[0]] >= 1:
                 return val + d[tail[0]]
             return None
         if len(rest) >= 2 and rest[1] in self.tens_marker and rest[0] in d and d[rest[0]] >= 2 \
@@ -175,12 +188,37 @@ class NumberParser:
             tail = rest[2:]
             if not tail:
                 return val
-            if len(tail) == 1 and tail[0] in d and tail[0] not in ("năm", "không") and d[tail[0]] >= 1:
+            if len(tail) == 1 and tail[0] in d and tail[0] not in self.not_after_tens_marker and d[tail[0]] >= 1:
                 return val + d[tail[0]]
             return None
-        if len(rest) == 1 and rest[0] in d and rest[0] not in self.only_after_tens and not has_hundreds \
-                and d[rest[0]] >= 1:
-            return val + d[rest[0]]
+        if self.colloquial and len(rest) == 2 and self._tens_units(rest):
+            t, u = d[rest[0]], d[rest[1]]
+            if u == t + 1 and rest[1] not in self.only_after_tens and not (has_hundreds or after_scale):
+                return None        # 'sáu bảy' alone: six or seven
+            return val + t * 10 + u
+        if len(rest) == 1 and rest[0] in d and d[rest[0]] >= 1:
+            if not has_hundreds and rest[0] not in self.only_after_tens:
+                return val + d[rest[0]]
+            if has_hundreds and self.colloquial and rest[0] not in ("lăm", "nhăm"):
+                return val + d[rest[0]] * 10          # 'một trăm hai' = 120, 'một trăm mốt' = 110
+        return None
+
+    def _tens_units(self, ws: list[str]) -> bool:
+        """'hai mốt', 'bốn ba', 'năm lăm': a tens digit word then a unit digit word, no 'mươi'."""
+        d = self.digits_words
+        return (ws[0] in d and ws[1] in d and 2 <= d[ws[0]] <= 9 and ws[0] not in self.only_after_tens
+                and ws[0] not in self.tens_not and ws[1] not in self.unit_not_after_tens and d[ws[1]] >= 1)
+
+    def _pair_range(self, ph: list) -> tuple[int, int] | None:
+        """'sáu bảy người', 'hai ba cán bộ': two digit words counting up by one read as 'this or
+        that', a range (never 67 or 6)."""
+        if not self.colloquial or len(ph) != 2 or any(k != "word" for _, _, k, _ in ph):
+            return None
+        d = self.digits_words
+        a, b = ph[0][3], ph[1][3]
+        if a in d and b in d and a not in self.only_after_tens and b not in self.only_after_tens \
+                and a not in self.tens_not - {"một"} and 1 <= d[a] <= 8 and d[b] == d[a] + 1 and b not in ("năm",):
+            return d[a], d[b]
         return None
 
     def _phrase_value(self, atoms: list[tuple[str, str]]) -> float | None:
@@ -197,6 +235,9 @@ class NumberParser:
                     i += 1
                     scale *= self.scales[atoms[i][1]]
                 base = self._seg_value(seg)
+                if base is None and not seg and last_scale is None and self.colloquial and i + 1 < n \
+                        and atoms[i + 1][0] == "word" and (atoms[i + 1][1] in self.half or atoms[i + 1][1] in self.digits_words):
+                    base = 1.0           # 'nghìn mốt' = 1,100, 'nghìn rưỡi' = 1,500
                 if base is None or (last_scale is not None and scale >= last_scale):
                     return None
                 total += base * scale
@@ -214,6 +255,10 @@ class NumberParser:
             seg.append(atoms[i])
             i += 1
         if seg:
+            if self.colloquial and last_scale is not None and len(seg) == 1 and seg[0][0] == "word" \
+                    and seg[0][1] in self.digits_words and self.digits_words[seg[0][1]] >= 1 \
+                    and seg[0][1] not in ("lăm", "nhăm"):
+                return total + self.digits_words[seg[0][1]] * last_scale / 10   # 'hai nghìn ba' = 2,300
             base = self._seg_value(seg, after_scale=last_scale is not None)
             if base is None:
                 return None
@@ -253,7 +298,21 @@ class NumberParser:
             self._percent(text, m)
             self._qualify(text, m)
             self._year(text, m)
+        self._share_qualifiers(text, mentions)
         return mentions
+
+    def _share_qualifiers(self, text: str, ms: list[NumberMention]) -> None:
+        """'dưới 6% vào năm 2026 và 5% vào năm 2029': the second goal shares the first's qualifier."""
+        if self.shared_gap_re is None:
+            return
+        prev = None
+        for m in ms:
+            if m.kind == "year":
+                continue
+            if prev is not None and m.qualifier == "exact" and prev.qualifier != "exact" and m.percent == prev.percent \
+                    and self.shared_gap_re.fullmatch(text, prev.end, m.start):
+                m.qualifier, m.qualifier_rule = prev.qualifier, (prev.qualifier_rule or "") + "+shared"
+            prev = m
 
     def _phrases(self, text: str, atoms: list) -> list[list]:
         """Group adjacent atoms (only spaces between) into number phrases."""
@@ -283,13 +342,17 @@ class NumberParser:
         out = []
         for ph in phrases:
             while ph:
-                if self._phrase_value([(k, t) for _, _, k, t in ph]) is not None:
+                if self._pair_range(ph) is not None or self._phrase_value([(k, t) for _, _, k, t in ph]) is not None:
                     out.append(ph)
                     break
                 ph = ph[:-1]
         return out
 
     def _mention(self, text: str, ph: list) -> NumberMention | None:
+        pair = self._pair_range(ph)
+        if pair is not None:
+            start, end = ph[0][0], ph[-1][1]
+            return NumberMention(start, end, text[start:end], pair[0], pair[1], words=True, number_end=end)
         v = self._phrase_value([(k, t) for _, _, k, t in ph])
         if v is None:
             return None

@@ -78,7 +78,32 @@ class Gazetteer:
             for name, words in self.after_blockers
         ]
         self.district_re = regex.compile(r"(?:^|[\s(])(?:" + alternation(dc["words"], False) + r")\s*$")
+        inst = bl.get("institution")
+        self.inst_re = None
+        if inst:
+            heads = alternation(inst["heads"], False)
+            lower = "|".join(rf"{regex.escape(h)}(?=\s+(?:{alternation(ts, False)})(?![\p{{L}}]))"
+                             for h, ts in inst.get("lower_heads", {}).items())
+            chain = alternation(inst.get("chain_words", []), False)
+            # a proper name's words: a capitalised syllable and maybe one lowercase one ('Đại học', 'Sư phạm')
+            word = r"(?:\p{Lu}[\p{L}\d.\-]*(?:\s+\p{Ll}\p{L}*)?" + ("|" + chain if chain else "") + ")"
+            self.inst_re = regex.compile(rf"(?:^|[\s(\"'“])(?:{heads}{'|' + lower if lower else ''})(?:\s+{word}){{0,7}}\s+$")
+            self.inst_name = inst.get("name", "block.institution_name")
+            self.owner_re = regex.compile(r"(?:^|\s)(?:" + alternation(inst.get("owner_words", []), False) + r")\s+$")
+            self.central_re = regex.compile(r"(?:^|\s)(?:" + alternation(inst.get("central", []), False) + r")\s+$") \
+                if inst.get("central") else None
         pr = pv.primary
+        ex_ = pr.model_extra or {}
+        self.passing_re = regex.compile(r"(?<![\p{L}])(?:" + alternation(ex_["passing_before"]) + r")(?![\p{L}])[^.;:]{0,60}$",
+                                        regex.IGNORECASE) if ex_.get("passing_before") else None
+        self.owner_re_p = regex.compile(r"(?<![\p{L}])(?:" + alternation(ex_["owner_before"], False)
+                                        + r")(?:\s+(?:\p{Lu}[\p{L}]*(?:\s+\p{Ll}\p{L}*)?|-|–|và|&)){0,8}\s+$") \
+            if ex_.get("owner_before") else None
+        self.passing_weight = float(ex_.get("passing_weight", 1.0))
+        self.owner_weight = float(ex_.get("owner_weight", 1.0))
+        self.dominant_ratio = float(ex_.get("dominant_ratio", 0))
+        mm = ex_.get("merger_marks")
+        self.merger_re = regex.compile(r"\s*\(?\s*(?:" + alternation(mm, False) + r")(?![\p{L}])") if mm else None
         self.national_re = _phrases_re(pr.national_cues)
         self.local_re = _phrases_re(pr.local_cues)
 
@@ -87,9 +112,11 @@ class Gazetteer:
         body = alternation([*spellings, *(s.upper() for s in spellings)])
         return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{body})(?![\p{{L}}\p{{N}}])")
 
-    def find(self, text: str, published: date | None = None, base: int = 0, cleaned: bool = False) -> list[Mention]:
+    def find(self, text: str, published: date | None = None, base: int = 0, cleaned: bool = False,
+             dropped: list | None = None) -> list[Mention]:
         """Province mentions in ``text`` (offsets + ``base``), guarded against false hits.
-        ``cleaned``: the text comes from clean(), whose tone placement is already unified."""
+        ``cleaned``: the text comes from clean(), whose tone placement is already unified;
+        ``dropped`` collects (start, end, surface, rule) of names a guard rejected."""
         post = published is not None and published >= REFORM_DATE
         if not cleaned:
             text = normalize_tones(text)   # length-preserving: offsets stay valid
@@ -107,39 +134,49 @@ class Gazetteer:
             if key is None:
                 continue
             province, rule = self.spellings[key]
-            if self._blocked(text, m, province, post):
+            why = self._blocked(text, m, province, post)
+            if why:
+                if dropped is not None:
+                    dropped.append((base + m.start(), base + m.end(), m.group(0), why))
                 continue
             out.append(self._mention(province, m, base, rule, post))
         out.sort(key=lambda x: x.start)
         return out
 
-    def _blocked(self, text: str, m: regex.Match, province: str, post: bool) -> bool:
+    def _blocked(self, text: str, m: regex.Match, province: str, post: bool) -> str | None:
+        """The name of the guard that makes this match no mention, or None."""
         before = text[max(0, m.start() - 30):m.start()]
         after = text[m.end():m.end() + 20]
         for not_p in self.not_provinces:
             # 'Việt Nam' must not give 'Nam' anything; a name inside a not-province is skipped
             i = text.find(not_p, max(0, m.start() - len(not_p)), m.end() + len(not_p))
             if i >= 0 and i <= m.start() and i + len(not_p) >= m.end():
-                return True
+                return "block.not_province"
         if self.title_re is not None and self.title_re.search(before):
-            return True                     # 'Ông Trịnh Hà Nam': a person
+            return "block.person_title"     # 'Ông Trịnh Hà Nam': a person
+        if self.inst_re is not None:
+            wide = text[max(0, m.start() - 80):m.start()]
+            if self.central_re is not None and self.central_re.search(wide):
+                return self.inst_name        # 'Bệnh viện Trung ương Huế': a central institution named after its city
+            if self.inst_re.search(wide) and not self.owner_re.search(wide):
+                return self.inst_name        # 'Trường THCS Hòa Bình', 'Trường Đại học Khoa học Huế'
         intro = self.district_re.search(before)
-        for _, pat in self.before_re:
+        for name, pat in self.before_re:
             # 'thành phố Cần Thơ': 'phố' (street) is part of 'thành phố', which only the district rule judges
             hit = pat.search(before)
             if hit and not (intro and hit.end() == intro.end()):
-                return True
-        for _, pat in self.after_re:
+                return name
+        for name, pat in self.after_re:
             if pat.search(after):
-                return True
+                return name
         if self.district_re.search(before):
             unit = self.units.get(province)
             central = unit.centrally_run if unit else True
             if post and unit and unit.name_2025 in self.units_2025:
                 central = self.units_2025[unit.name_2025].centrally_run and unit.name == unit.name_2025
             if not central:
-                return True
-        return False
+                return self.district_city[0]
+        return None
 
     def _mention(self, province: str, m: regex.Match, base: int, rule: str, post: bool) -> Mention:
         unit = self.units.get(province)
@@ -154,24 +191,41 @@ class Gazetteer:
         return Mention(province, code, p2025, base + m.start(), base + m.end(), m.group(0), rule)
 
     def primary(self, mentions: list[Mention], title_span: tuple[int, int] | None,
-                lead_span: tuple[int, int] | None, body_text: str) -> str | None:
-        """The one province the article is about, or None (see rules/provinces.json)."""
+                lead_span: tuple[int, int] | None, body_text: str, title_mentions: list[Mention] | None = None,
+                merged: bool = False, text: str = "") -> str | None:
+        """The one province the article is about, or None (see rules/provinces.json).
+
+        ``title_mentions`` are those of a title that is not part of the text (HTML, JSONL): they
+        weigh as title mentions. ``merged``: the article is from after the 1 July 2025 merger (or
+        marks units as former, 'Ninh Thuận (cũ)'), so the units are weighed by the 2025 unit they
+        belong to: an article naming 'tỉnh Khánh Hòa' and 'Ninh Thuận (cũ)' is about Khánh Hòa."""
         cfg = self.rules.provinces.primary
         body = [m for m in mentions if m.in_body]
-        if not body:
+        extra = list(title_mentions or [])
+        if not body and not extra:
             return None
+        named = {m.province for m in body + extra}
+
+        def key(m: Mention) -> str:
+            if not merged:
+                return m.province
+            return m.province_2025 if m.province_2025 in named else m.province
+
         weight: Counter[str] = Counter()
         count: Counter[str] = Counter()
         in_title = set()
-        for m in body:
+        for m in body + extra:
             w = 1.0
-            if title_span and title_span[0] <= m.start < title_span[1]:
+            k = key(m)
+            if m in extra or (title_span and title_span[0] <= m.start < title_span[1]):
                 w = cfg.title_weight
-                in_title.add(m.province)
+                in_title.add(k)
             elif lead_span and lead_span[0] <= m.start < lead_span[1]:
                 w = cfg.lead_weight
-            weight[m.province] += w
-            count[m.province] += 1
+            if m not in extra and text:
+                w *= self._role_weight(text, m)
+            weight[k] += w
+            count[k] += 1
         ranked = weight.most_common()
         top, top_w = ranked[0]
         total = sum(weight.values())
@@ -181,13 +235,28 @@ class Gazetteer:
             return None
         if top_w / total < cfg.min_share:
             return None
-        if count[top] < 2 and len(ranked) > 1:
+        dominant = self.dominant_ratio and len(ranked) > 1 and top_w >= self.dominant_ratio * ranked[1][1]
+        if count[top] < 2 and len(ranked) > 1 and not dominant:
             return None
         national = len(self.national_re.findall(body_text)) if self.national_re else 0
         local = len(self.local_re.findall(body_text)) if self.local_re else 0
         if top not in in_title and count[top] < 2 and national > local:
             return None
         return top
+
+    def _role_weight(self, text: str, m: Mention) -> float:
+        """How much a mention says the article is about its unit: less when the unit is named in
+        passing (a partner, a visitor, a comparison), more when it owns the body named."""
+        before = text[max(0, m.start - 80):m.start]
+        if self.passing_re is not None and self.passing_re.search(before):
+            return self.passing_weight
+        if self.owner_re_p is not None and self.owner_re_p.search(before):
+            return self.owner_weight
+        return 1.0
+
+    def marks_merger(self, text: str, mentions: list[Mention]) -> bool:
+        """Does the text mark a unit as former or new ('Ninh Thuận (cũ)', 'tỉnh Lào Cai (mới)')?"""
+        return any(self.merger_re.match(text, m.end) for m in mentions) if self.merger_re is not None else False
 
 
 def _phrases_re(phrases: list[str]) -> regex.Pattern | None:

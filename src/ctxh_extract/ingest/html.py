@@ -49,6 +49,7 @@ class HtmlDoc:
     published: date | None = None
     sitename: str | None = None
     method: str = "structure"     # structure | trafilatura
+    url: str | None = None        # the page's own address: <link rel="canonical">, else og:url
 
 
 def extract_html(data: bytes) -> HtmlDoc:
@@ -60,7 +61,42 @@ def extract_html(data: bytes) -> HtmlDoc:
         fallback = _trafilatura_text(data)
         if len(fallback) > len(text):
             text, method = fallback, "trafilatura"
-    return HtmlDoc(text, meta.get("title"), meta.get("author"), meta.get("date"), meta.get("sitename"), method)
+    return HtmlDoc(text, meta.get("title"), meta.get("author"), meta.get("date"), meta.get("sitename"), method,
+                   source_url(data))
+
+
+_URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+[^\s]*", re.I)
+
+
+def source_url(data: bytes) -> str | None:
+    """The address the page says it has: ``<link rel="canonical">``, else ``<meta property="og:url">``.
+
+    Only an absolute http(s) address counts (a relative canonical cannot be resolved without
+    knowing where the file was saved from); anything else is None, never a guess.
+
+    >>> source_url(b'<html><head><link rel="canonical" href="https://baoa.vn/tin-1.html">'
+    ...            b'<meta property="og:url" content="https://m.baoa.vn/tin-1.html"></head><body>x</body></html>')
+    'https://baoa.vn/tin-1.html'
+    >>> source_url(b'<html><head><link rel="canonical" href="/tin-1.html"><meta property="og:url" '
+    ...            b'content="https://baoa.vn/tin-1.html"></head></html>')
+    'https://baoa.vn/tin-1.html'
+    >>> source_url(b'<html><head><link rel="canonical" href="javascript:alert(1)"></head></html>') is None
+    True
+    """
+    try:
+        root = lxml_html.fromstring(data)
+    except (etree.ParserError, ValueError):
+        return None
+    if root is None:
+        return None
+    found = [el.get("href") for el in root.iter("link") if "canonical" in (el.get("rel") or "").lower().split()]
+    found += [el.get("content") for el in root.iter("meta")
+              if (el.get("property") or el.get("name") or "").lower() == "og:url"]
+    for cand in found:
+        cand = (cand or "").strip()
+        if _URL.fullmatch(cand):
+            return cand
+    return None
 
 
 def structural_text(data: bytes) -> str:

@@ -558,7 +558,7 @@ def _decode_html(src: Source, check: bool = True) -> RawArticle:
     return RawArticle(
         article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=doc.text, kind=src.kind,
         encoding="html", title=doc.title, author=doc.author, published=doc.published, outlet=doc.sitename,
-        url=src.url,
+        url=src.url or doc.url,
     )
 
 

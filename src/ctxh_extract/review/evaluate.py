@@ -10,7 +10,10 @@
   over matched pairs.
 
 Beyond the guide, a *strict* score counts a match only when value, qualifier,
-target flag and period are all right: the figure a journalist can publish.
+target flag and period are all right: the figure a journalist can publish (for all
+counts, the core counts and percentages); and ``percentages_target_year`` scores the
+target percentages (gold and predicted ``is_target``) matched on value and end year,
+the answer to "which targets were set for 2025?".
 
 >>> gold = [{"category": "trainees", "value": 5}]
 >>> prf(*match_facts(gold, [{"category": "trainees", "value": 5}], ("category", "value"))[:3])
@@ -126,8 +129,8 @@ def evaluate(gold_dir: str | Path, db: str, rules: Rules | None = None, require_
         pred_prov.setdefault(aid, set()).add(p)
 
     errors: list[dict] = []
-    tot = {k: [0, 0, 0] for k in ("provinces", "counts_core", "counts_all", "counts_strict", "percentages",
-                                  "percentages_strict")}
+    tot = {k: [0, 0, 0] for k in ("provinces", "counts_core", "counts_core_strict", "counts_all", "counts_strict",
+                                  "percentages", "percentages_strict", "percentages_target_year")}
     by_cat: dict[str, list[int]] = {}
     attr_c = {a: [0, 0] for a in COUNT_ATTRS}
     attr_p = {a: [0, 0] for a in PCT_ATTRS}
@@ -163,6 +166,7 @@ def evaluate(gold_dir: str | Path, db: str, rules: Rules | None = None, require_
         core_g = [c for c in gc if c["category"] in CORE_CATEGORIES]
         core_p = [c for c in pc if c["category"] in CORE_CATEGORIES]
         add("counts_core", *match_facts(core_g, core_p, ("category", "value"), COUNT_ATTRS)[:3])
+        add("counts_core_strict", *match_facts(core_g, core_p, ("category", "value", *STRICT), COUNT_ATTRS)[:3])
         add("counts_strict", *match_facts(gc, pc, ("category", "value", *STRICT), COUNT_ATTRS)[:3])
         cats = {c["category"] for c in gc} | {c["category"] for c in pc}
         for cat in cats:
@@ -181,6 +185,9 @@ def evaluate(gold_dir: str | Path, db: str, rules: Rules | None = None, require_
         tp, fp, fn, pairs, extra, missed = match_facts(gq, pq, ("value",), PCT_ATTRS)
         add("percentages", tp, fp, fn)
         add("percentages_strict", *match_facts(gq, pq, ("value", *STRICT), PCT_ATTRS)[:3])
+        add("percentages_target_year", *match_facts([dict(p, end=_end(p)) for p in gq if p["is_target"]],
+                                                    [dict(p, end=_end(p)) for p in pq if p["is_target"]],
+                                                    ("value", "end"), PCT_ATTRS)[:3])
         errors += _compare_attributes(aid, "percentage", pairs, attr_p)
         errors += [_err(aid, "percentage", "false positive", p) for p in extra]
         errors += [_err(aid, "percentage", "false negative", m) for m in missed]
@@ -197,6 +204,12 @@ def evaluate(gold_dir: str | Path, db: str, rules: Rules | None = None, require_
     }
     report["headline"] = {k: report[k]["f1"] for k in HEADLINE}
     return Scores(report, errors)
+
+
+def _end(fact: dict):
+    """A fact's end year (its period's second element), None when it has no period."""
+    per = fact.get("period")
+    return per[1] if per else None
 
 
 def _compare_attributes(aid: str, typ: str, pairs, tally: dict[str, list[int]]) -> list[dict]:
@@ -240,18 +253,22 @@ def load_thresholds(path: str | Path) -> dict[str, float]:
         raise CtxhError(f"{path}: not a thresholds file ({{\"min\": {{score: value}}}}): {exc}") from None
 
 
-def failing(scores: Scores, min_f1: float | None, thresholds: dict[str, float] | None) -> list[str]:
-    """Which headline scores are under their threshold."""
-    bad = []
+def checks(scores: Scores, min_f1: float | None, thresholds: dict[str, float] | None) -> list[dict]:
+    """Every threshold applied, with the score it was checked against: ``{"score", "value", "min",
+    "passed"}`` (value None when the report has no such score). ``--min-f1`` raises the headline F1s'."""
     limits = dict(thresholds or {})
     if min_f1 is not None:
         for k in HEADLINE:
             limits[k] = max(limits.get(k, 0.0), min_f1)
+    out = []
     for k, lim in limits.items():
         val = scores.report[k]["f1"] if isinstance(scores.report.get(k), dict) and "f1" in scores.report[k] \
             else scores.report.get(k, {}).get("accuracy")
-        if val is None:
-            bad.append(f"{k}: unknown score")
-        elif val < lim:
-            bad.append(f"{k} {val:.3f} < {lim:.3f}")
-    return bad
+        out.append({"score": k, "value": val, "min": lim, "passed": val is not None and val >= lim})
+    return out
+
+
+def failing(scores: Scores, min_f1: float | None, thresholds: dict[str, float] | None) -> list[str]:
+    """Which headline scores are under their threshold, as lines to print."""
+    return [f"{c['score']}: unknown score" if c["value"] is None else f"{c['score']} {c['value']:.3f} < {c['min']:.3f}"
+            for c in checks(scores, min_f1, thresholds) if not c["passed"]]

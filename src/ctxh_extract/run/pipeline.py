@@ -65,21 +65,29 @@ class RunSummary:
 def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | None = None, force: bool = False,
                 max_bytes: int = DEFAULT_MAX_BYTES, rules_dir: str | None = None,
                 progress: Callable[[str, RunSummary], None] | None = None, command: str = "extract",
-                prefilter: str = "auto", article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT) -> RunSummary:
+                prefilter: str = "auto", article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+                storage_version: str | None = None) -> RunSummary:
     """Extract every article under ``paths`` into the database ``db``.
 
     ``prefilter``: 'auto' (the relevance filter for web archives only), 'on' or 'off'.
     ``article_timeout``: seconds an article may take (None or 0: no limit; then a one-worker
-    run extracts in this process). ``progress(event, summary)`` is called with event 'found',
-    'done' or 'store' so a UI can draw a bar. Raises :class:`CtxhError` for problems that stop
-    the whole run (bad rules, unusable database); per-article problems are rejections.
+    run extracts in this process). ``storage_version``: the DuckDB storage format if ``db`` is
+    created (default: one every DuckDB 1.x client opens, see store.choose_storage_version); an
+    existing database keeps its own.
+
+    ``progress(event, summary)`` is called with event 'found', 'done' or 'store' so a UI can
+    draw a bar. Raises :class:`CtxhError` for problems that stop the whole run (bad rules,
+    unusable database); per-article problems are rejections.
     """
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     t_start = time.perf_counter()
     rules = load_rules(rules_dir)                       # bad rules stop the run before any article
     workers = max(1, workers or os.cpu_count() or 1)
-    store = Store(db)
+    store = Store(db, storage_version=storage_version, rules=rules)
     summary = RunSummary(db=db, rules_version=rules.version)
+    note = store.storage_note()
+    if note:
+        summary.notes.append((db, note))
     cfg = WorkConfig(str(rules.directory), store.known(), store.known_filtered(), force, max_bytes, prefilter)
     seen: dict[str, str] = {}
     batch: list[Encoded] = []

@@ -43,7 +43,7 @@ OUT_TABLES = ROW_TABLES + ("rejected",)
 REJECTED_COLUMNS = [("source_path", "VARCHAR"), ("article_id", "VARCHAR"), ("reason", "VARCHAR"),
                     ("holds_id", "BOOLEAN")]
 # what may differ between two runs of one folder: it does not change a single row
-VOLATILE = ("created_at", "command", "run_id")
+VOLATILE = ("created_at", "command", "run_id", "rules_dir")
 MAX_LISTED = 100                # rejections and notes a shard's summary lists by name (all are in rejected/)
 
 
@@ -160,6 +160,7 @@ def plan(paths: list[str], rules, shard_size: int = DEFAULT_SHARD_SIZE, prefilte
         "inputs": inputs,
         "problems": problems,
         "shards": shards,
+        "rules_dir": str(rules.directory),
     }
     manifest["run_id"] = run_id(manifest)
     return manifest

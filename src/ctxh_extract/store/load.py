@@ -78,8 +78,24 @@ def duplicates(run_dir: str, done: dict[int, dict] | None = None, con=None) -> l
             for path, aid, first, shard in rows]
 
 
+def _run_rules(manifest: dict):
+    """The run's rules (for the reference tables a new database gets) when they are still there."""
+    from ..errors import RulesError
+    from ..rules import load_rules
+
+    d = manifest.get("rules_dir")
+    if d and os.path.isdir(d):
+        try:
+            rules = load_rules(d)
+        except RulesError:
+            return None
+        if rules.version == manifest["versions"]["rules"]["version"]:
+            return rules
+    return None
+
+
 def load_run(run_dir: str, db: str, progress: Callable[[LoadSummary], None] | None = None,
-             command: str = "load") -> LoadSummary:
+             command: str = "load", storage_version: str | None = None) -> LoadSummary:
     """Load every finished shard of ``run_dir`` not loaded yet into ``db``."""
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -87,7 +103,7 @@ def load_run(run_dir: str, db: str, progress: Callable[[LoadSummary], None] | No
     rid = manifest["run_id"]
     done = done_shards(run_dir)
     s = LoadSummary(run_dir, db, shards=len(manifest["shards"]), done=len(done))
-    store = Store(db)
+    store = Store(db, storage_version=storage_version, rules=_run_rules(manifest))
     try:
         if not os.environ.get("CTXH_DUCKDB_MEMORY"):
             store.con.execute("SET memory_limit = '1GB'")     # nothing else runs: more than while extracting

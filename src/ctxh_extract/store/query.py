@@ -3,7 +3,9 @@
 ``ctxh query`` opens the database read-only, refuses anything but reading
 (``DROP``, ``INSERT``, ``ATTACH``, ``COPY``, ``INSTALL`` ...) before running it,
 and turns off DuckDB's file-system access, so a query can neither change the
-database nor reach other files.
+database nor reach other files. It runs one statement: given several, it says so
+rather than print the last result alone. DuckDB's messages are shown whole (the
+candidate column names and the caret under the error are what a journalist needs).
 """
 
 from __future__ import annotations
@@ -23,14 +25,19 @@ ALLOWED = {"SELECT", "EXPLAIN"}
 
 
 class QueryError(CtxhError):
-    """SQL that is refused or that DuckDB rejects: the message is DuckDB's first line."""
+    """SQL that is refused or that DuckDB rejects: the message is DuckDB's, every line of it."""
+
+
+def _message(exc: duckdb.Error) -> str:
+    """DuckDB's whole message ('Binder Error: ...', 'Candidate bindings: ...', 'LINE 1: ...', the caret)."""
+    return "\n".join(ln.rstrip() for ln in str(exc).strip("\n").splitlines())
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        raise QueryError(str(exc).splitlines()[0]) from None
+        raise QueryError(_message(exc)) from None
     if not statements:
         raise QueryError("no SQL statement given")
     for st in statements:
@@ -38,6 +45,10 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         if kind not in ALLOWED:
             raise QueryError(f"refused: {kind} statements are not allowed; ctxh query is read-only "
                              f"(SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")
+    if len(statements) > 1:
+        raise QueryError(f"refused: {len(statements)} SQL statements given; ctxh query runs one statement "
+                         f"and prints its result (run each with its own ctxh query, or combine them in one "
+                         f"SELECT with WITH or UNION ALL)")
 
 
 def run_query(db: str, sql: str) -> tuple[list[str], list[tuple]]:
@@ -49,7 +60,7 @@ def run_query(db: str, sql: str) -> tuple[list[str], list[tuple]]:
             rows = cur.fetchall()
             cols = [d[0] for d in cur.description] if cur.description else []
         except duckdb.Error as exc:
-            raise QueryError(str(exc).splitlines()[0]) from None
+            raise QueryError(_message(exc)) from None
         return cols, rows
     finally:
         con.close()

@@ -21,15 +21,39 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from ..errors import DatabaseError
+from ..errors import DatabaseError, UsageError
+from .reference import REFERENCE_TABLES, reference_rows
+from .views import VIEWS
 
 if TYPE_CHECKING:                      # not imported at run time: `ctxh query` starts without pydantic
     from ..models import ArticleResult
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from ..rules import Rules
+
+# 2: fact ids, parts, articles.url; the units and category_kinds tables; the figures views
+SCHEMA_VERSION = 2
 # DuckDB's buffer pool while extracting. bench/store_only.py: with 64 MB the loader's RSS stays
 # flat from 4,000 to 20,000 articles; with 256 MB it grows to its cap, and loads 16% faster (9.5 vs 11.3 s).
+# Reading (query, report, export) keeps DuckDB's default (80% of RAM) unless the variable is set:
+# the figures views sort and group every statement, which 64 MB does not hold past ~10,000 of them.
 MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY", "64MB")
+READ_MEMORY_LIMIT = os.environ.get("CTXH_DUCKDB_MEMORY")
+
+# The storage format of a NEW database file. DuckDB 2.0 writes its own (v2.0.0) by default, which no
+# 1.x client opens ("created with a newer version of DuckDB"): the CLI most people have, duckdb 1.x in
+# Python, DBeaver's bundled driver. v1.0.0 (storage number 64) is the oldest format 2.0 writes; DuckDB
+# 1.1.0 and later open our files in it (1.0.0 itself cannot read the primary-key indexes that DuckDB
+# 1.5 and later write, even in that format: tests/test_old_clients.py). A file that exists keeps the
+# format it was made in, whatever is asked (DuckDB never rewrites it). Its price is disk: v1.0.0 keeps
+# article texts uncompressed (2,000 bench articles: 30 MB; v1.3.0..latest 17 MB; v1.2.0, ZSTD, 11 MB).
+STORAGE_VERSION_ENV = "CTXH_STORAGE_VERSION"
+DEFAULT_STORAGE_VERSION = "v1.0.0"
+_VERSION_RE = re.compile(r"v?(\d+\.\d+\.\d+)|latest", re.I)
+# COPY options of every Parquet file ctxh writes: the format version and codec that every reader
+# (DuckDB 1.0 on, pyarrow, pandas, Polars, Spark) knows, pinned so that a newer duckdb's defaults
+# cannot change what the files need.
+PARQUET_OPTIONS = "FORMAT parquet, PARQUET_VERSION V1, COMPRESSION snappy"
 
 
 def _bytes(size: str) -> int:
@@ -46,15 +70,63 @@ def _bytes(size: str) -> int:
     return int(float(m.group(1)) * base ** "BKMGT".index(unit[0]))
 
 
+def choose_storage_version(choice: str | None = None) -> str:
+    """The storage format new database files are written in: ``choice`` (``--storage-version``),
+    else $CTXH_STORAGE_VERSION, else DEFAULT_STORAGE_VERSION, checked against what this duckdb can
+    write. Every writer opens through :class:`Store`, which applies it.
+
+    >>> choose_storage_version(), choose_storage_version("1.2.0"), choose_storage_version("latest")
+    ('v1.0.0', 'v1.2.0', 'latest')
+    """
+    where = "--storage-version" if choice else STORAGE_VERSION_ENV
+    raw = (choice or os.environ.get(STORAGE_VERSION_ENV) or DEFAULT_STORAGE_VERSION).strip()
+    m = _VERSION_RE.fullmatch(raw)
+    version = ("v" + m.group(1)) if m and m.group(1) else raw.lower()
+    hint = (f"write a DuckDB version such as {DEFAULT_STORAGE_VERSION} (readable by DuckDB 1.1 and later), "
+            f"v1.5.0, or latest (this duckdb's own, {duckdb.__version__})")
+    if not m:
+        raise UsageError(f"{where}: {raw!r} is not a DuckDB version; {hint}")
+    try:
+        duckdb.connect(":memory:", config={"storage_compatibility_version": version}).close()
+    except duckdb.Error:
+        raise UsageError(f"{where}: {raw!r} is not a DuckDB version that duckdb {duckdb.__version__} "
+                         f"can write; {hint}") from None
+    return version
+
+
+def _version_tuple(tag: str) -> tuple[int, ...]:
+    """'v1.0.0+' -> (1, 0, 0)"""
+    return tuple(int(x) for x in re.findall(r"\d+", tag)[:3])
+
+
+def _readers(tag: str) -> str:
+    """'v1.5.0+' -> 'DuckDB 1.5 and later open it'; 'v1.0.0+' -> 1.1 (see DEFAULT_STORAGE_VERSION)."""
+    v = max(_version_tuple(tag), (1, 1))
+    return f"DuckDB {v[0]}.{v[1]} and later open it"
+
+
+def _format_tag(version: str) -> str | None:
+    """The format DuckDB writes for a storage version, as it tags a file ('v1.1.0' -> 'v1.0.0+'):
+    found by making an empty database with it (a few milliseconds; only to compare with a file's)."""
+    with tempfile.TemporaryDirectory(prefix="ctxh-format-") as td:
+        con = duckdb.connect(os.path.join(td, "probe.duckdb"), config={"storage_compatibility_version": version})
+        try:
+            row = con.execute("SELECT tags['storage_version'] FROM duckdb_databases() "
+                              "WHERE database_name = current_database()").fetchone()
+        finally:
+            con.close()
+    return row[0] if row else None
+
+
 # table -> [(column, type)], in CONTRACT order, then additions
 TABLES: dict[str, list[tuple[str, str]]] = {
     "articles": [
         ("article_id", "VARCHAR PRIMARY KEY"), ("source_path", "VARCHAR"), ("sha256", "VARCHAR"),
         ("title", "VARCHAR"), ("author", "VARCHAR"), ("outlet", "VARCHAR"), ("published_date", "DATE"),
         ("primary_province", "VARCHAR"), ("primary_province_2025", "VARCHAR"), ("n_chars", "INTEGER"),
-        ("url", "VARCHAR"), ("outlet_name", "VARCHAR"), ("encoding", "VARCHAR"), ("source_kind", "VARCHAR"), ("notes", "VARCHAR"),
+        ("outlet_name", "VARCHAR"), ("encoding", "VARCHAR"), ("source_kind", "VARCHAR"), ("notes", "VARCHAR"),
         ("n_counts", "INTEGER"), ("n_percentages", "INTEGER"), ("rules_version", "VARCHAR"),
-        ("extracted_at", "TIMESTAMP"), ("relevance", "DOUBLE"), ("relevance_cues", "VARCHAR[]"),
+        ("extracted_at", "TIMESTAMP"), ("url", "VARCHAR"), ("relevance", "DOUBLE"), ("relevance_cues", "VARCHAR[]"),
     ],
     "article_texts": [("article_id", "VARCHAR PRIMARY KEY"), ("text", "VARCHAR")],
     "province_mentions": [
@@ -69,13 +141,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("evidence", "VARCHAR"), ("start_char", "INTEGER"), ("end_char", "INTEGER"),
         ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
         ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
+        ("fact_id", "VARCHAR"), ("part_of", "VARCHAR"), ("is_part", "BOOLEAN"), ("part_rule", "VARCHAR"),
     ],
     "percentages": [
         ("article_id", "VARCHAR"), ("value", "DOUBLE"), ("value_max", "DOUBLE"), ("qualifier", "VARCHAR"),
         ("kind", "VARCHAR"), ("is_target", "BOOLEAN"), ("period_start", "INTEGER"), ("period_end", "INTEGER"),
         ("subject", "VARCHAR"), ("province", "VARCHAR"), ("evidence", "VARCHAR"), ("start_char", "INTEGER"),
         ("end_char", "INTEGER"), ("province_2025", "VARCHAR"), ("rule", "VARCHAR"), ("target_rule", "VARCHAR"),
-        ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"),
+        ("qualifier_rule", "VARCHAR"), ("period_rule", "VARCHAR"), ("fact_id", "VARCHAR"),
     ],
     "segments": [
         ("article_id", "VARCHAR"), ("label", "VARCHAR"), ("in_body", "BOOLEAN"), ("rule", "VARCHAR"),
@@ -100,48 +173,11 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("run_id", "VARCHAR"), ("shard", "INTEGER"), ("digest", "VARCHAR"), ("loaded_at", "TIMESTAMP"),
     ],
     "meta": [("key", "VARCHAR PRIMARY KEY"), ("value", "VARCHAR")],
+    **REFERENCE_TABLES,
 }
 ARTICLE_TABLES = ("province_mentions", "counts", "percentages", "segments", "article_texts", "articles")
 # the tables one article's rows may be in: an article is in `articles` (and the fact tables) or in `filtered`
 ROW_TABLES = ARTICLE_TABLES + ("filtered",)
-
-VIEWS = {
-    "article_provinces": """
-        SELECT DISTINCT m.article_id, m.province, m.province_2025, m.province_code
-        FROM province_mentions m WHERE m.in_body""",
-    "facts": """
-        SELECT 'count' AS fact_type, c.article_id, a.title, a.published_date, a.outlet,
-               coalesce(c.province, a.primary_province) AS province,
-               coalesce(c.province_2025, a.primary_province_2025) AS province_2025,
-               c.category, CAST(c.value AS DOUBLE) AS value, CAST(c.value_max AS DOUBLE) AS value_max,
-               c.qualifier, c.unit, c.per_unit, NULL AS kind, c.is_target, c.period_start, c.period_end,
-               c.evidence, c.start_char, c.end_char, c.rule
-        FROM counts c JOIN articles a USING (article_id)
-        UNION ALL
-        SELECT 'percentage', p.article_id, a.title, a.published_date, a.outlet,
-               coalesce(p.province, a.primary_province), coalesce(p.province_2025, a.primary_province_2025),
-               NULL, p.value, p.value_max, p.qualifier, '%', NULL, p.kind, p.is_target, p.period_start,
-               p.period_end, p.evidence, p.start_char, p.end_char, p.rule
-        FROM percentages p JOIN articles a USING (article_id)""",
-    "province_summary": """
-        WITH f AS (SELECT * FROM facts WHERE province IS NOT NULL),
-        u AS (
-            SELECT province, max(province_2025) AS province_2025 FROM (
-                SELECT province, province_2025 FROM f
-                UNION ALL SELECT primary_province, primary_province_2025 FROM articles WHERE primary_province IS NOT NULL)
-            GROUP BY province)
-        SELECT u.province, u.province_2025,
-               (SELECT count(*) FROM articles a WHERE a.primary_province = u.province) AS articles,
-               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
-                    AND category = 'trainees' AND NOT is_target AND per_unit IS NULL) AS trainees,
-               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
-                    AND category = 'collaborators' AND NOT is_target AND per_unit IS NULL) AS collaborators,
-               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM f WHERE f.province = u.province
-                    AND category = 'centres' AND NOT is_target AND per_unit IS NULL) AS centres,
-               (SELECT count(*) FROM f WHERE f.province = u.province AND fact_type = 'percentage' AND is_target)
-                    AS target_percentages
-        FROM u ORDER BY u.province""",
-}
 
 _LOCK_RE = re.compile(r"PID (\d+)")
 
@@ -172,10 +208,10 @@ def rows_of(r: ArticleResult) -> dict[str, list[dict]]:
         "author": a.author, "outlet": a.outlet,
         "published_date": a.published_date.isoformat() if a.published_date else None,
         "primary_province": a.primary_province, "primary_province_2025": a.primary_province_2025,
-        "n_chars": a.n_chars, "url": a.url, "outlet_name": a.outlet_name, "encoding": a.encoding,
+        "n_chars": a.n_chars, "outlet_name": a.outlet_name, "encoding": a.encoding,
         "source_kind": a.source_kind, "notes": a.notes, "n_counts": len(r.counts),
         "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": _now(),
-        "relevance": a.relevance, "relevance_cues": list(a.relevance_cues)})
+        "url": a.url, "relevance": a.relevance, "relevance_cues": list(a.relevance_cues)})
     rows["article_texts"].append({"article_id": a.article_id, "text": a.text})
     p2025 = {m.province: m.province_2025 for m in r.mentions}
     if a.primary_province:
@@ -227,7 +263,8 @@ def _ddl(table: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
 
 
-def _open(path: str, read_only: bool, external_access: bool = True) -> duckdb.DuckDBPyConnection:
+def _open(path: str, read_only: bool, external_access: bool = True,
+          storage: str | None = None) -> duckdb.DuckDBPyConnection:
     if read_only and not os.path.exists(path):
         raise DatabaseError(path, "database not found (run `ctxh extract` first, or pass --db)")
     if os.path.isdir(path):
@@ -250,9 +287,11 @@ def _open(path: str, read_only: bool, external_access: bool = True) -> duckdb.Du
                 pass                    # then DuckDB says what is wrong with it
     try:
         # no extension is ever downloaded or loaded behind the user's back (DuckDB would for some files)
-        return duckdb.connect(path, read_only=read_only,
-                              config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
-                                      "enable_external_access": external_access})
+        config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                  "enable_external_access": external_access}
+        if storage:                     # used only if the file is new: an existing one keeps its own
+            config["storage_compatibility_version"] = storage
+        return duckdb.connect(path, read_only=read_only, config=config)
     except duckdb.IOException as exc:
         msg = str(exc)
         low = msg.lower()
@@ -270,8 +309,13 @@ def _open(path: str, read_only: bool, external_access: bool = True) -> duckdb.Du
 class Store:
     """A DuckDB database file holding the extracted facts."""
 
-    def __init__(self, path: str | os.PathLike, read_only: bool = False, external_access: bool = True):
-        """``external_access`` False: SQL on this connection cannot read or write other files."""
+    def __init__(self, path: str | os.PathLike, read_only: bool = False, external_access: bool = True,
+                 storage_version: str | None = None, rules: "Rules | None" = None):
+        """``external_access`` False: SQL on this connection cannot read or write other files.
+        ``storage_version``: the format if the file is created (see :func:`choose_storage_version`).
+        ``rules``: what the reference tables are written from when the database is opened for
+        writing (default: the default rules directory)."""
+        self._rules = rules
         self.path = str(path)
         if not read_only:
             try:
@@ -282,12 +326,17 @@ class Store:
             except OSError as exc:
                 raise DatabaseError(self.path, f"cannot create its folder: {exc.strerror or exc}") from None
         self.read_only = read_only
-        self.con = _open(self.path, read_only, external_access)
+        # resolved before the file is touched, so a bad choice leaves no file behind
+        self.requested_storage = None if read_only else choose_storage_version(storage_version)
+        self.storage_explicit = bool(storage_version or os.environ.get(STORAGE_VERSION_ENV))
+        self.existed = os.path.isfile(self.path) and os.path.getsize(self.path) > 0
+        self.con = _open(self.path, read_only, external_access, self.requested_storage)
         # DuckDB's buffer pool defaults to 80% of RAM and keeps every block it wrote: without a
         # limit the main process grows with the database (measured +4.4 MB per 1,000 articles)
         try:
             self._limit_bytes = _bytes(MEMORY_LIMIT)
-            self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            if not read_only or READ_MEMORY_LIMIT:
+                self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         except (ValueError, duckdb.Error):
             raise DatabaseError(self.path, f"CTXH_DUCKDB_MEMORY={MEMORY_LIMIT!r} is not a memory size "
                                            f"(write e.g. 64MB or 1GB)") from None
@@ -321,6 +370,9 @@ class Store:
             raise DatabaseError(self.path, "not a ctxh database (no articles table); run `ctxh extract` into it first")
         if v > SCHEMA_VERSION:
             raise DatabaseError(self.path, f"made by a newer ctxh (schema {v} > {SCHEMA_VERSION}); upgrade ctxh-extract")
+        if v < SCHEMA_VERSION:
+            raise DatabaseError(self.path, f"made by an older ctxh (schema {v} < {SCHEMA_VERSION}); "
+                                           f"run `ctxh extract` into it once to upgrade it")
 
     def _migrate(self) -> None:
         """Create what is missing; add columns that older versions lacked."""
@@ -348,12 +400,28 @@ class Store:
                 # articles extracted by an older version are re-extracted on the next run
                 self.con.execute("UPDATE articles SET rules_version = NULL")
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            self._write_reference()
             for name, sql in VIEWS.items():
                 self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self.con.execute("ROLLBACK")
             raise DatabaseError(self.path, f"cannot prepare the schema: {str(exc).splitlines()[0]}") from None
+
+    def _write_reference(self) -> None:
+        """Rewrite the reference tables (units, category_kinds) from the rules, inside _migrate's transaction."""
+        rules = self._rules
+        if rules is None:
+            from ..rules import load_rules
+
+            rules = load_rules()
+        for table, rows in reference_rows(rules).items():
+            cols = [c for c, _ in TABLES[table]]
+            self.con.execute(f"DELETE FROM {table}")
+            if rows:
+                self.con.execute(
+                    f"INSERT INTO {table} SELECT * FROM (SELECT " + ", ".join(f"unnest(?) AS {c}" for c in cols) + ")",
+                    [[r[c] for r in rows] for c in cols])
 
     # ------------------------------------------------------------------ reads
     def known(self) -> dict[str, tuple[str, str | None, str | None]]:
@@ -381,6 +449,30 @@ class Store:
         if self._stored is None:
             self._stored = {r[0] for r in self.con.execute("SELECT article_id FROM articles").fetchall()}
         return self._stored
+
+    def storage_format(self) -> str | None:
+        """The file's storage format as DuckDB tags it ('v1.0.0+', 'v2.0.0+'), None if it cannot say."""
+        try:
+            row = self.con.execute("SELECT tags['storage_version'] FROM duckdb_databases() "
+                                   "WHERE database_name = current_database()").fetchone()
+        except duckdb.Error:
+            return None
+        return row[0] if row and row[0] else None
+
+    def storage_note(self) -> str | None:
+        """What to tell the user when an existing file kept a format other than the one asked for
+        (asked with --storage-version / $CTXH_STORAGE_VERSION), or when it is one no 1.x client opens."""
+        have = self.storage_format()
+        if self.read_only or not self.existed or not have:
+            return None
+        explicit = self.storage_explicit
+        if explicit and have != _format_tag(self.requested_storage):
+            return (f"keeps its storage format {have} ({_readers(have)}); the storage version asked for "
+                    f"({self.requested_storage}) applies only when a database file is created")
+        if not explicit and _version_tuple(have) >= (2,):
+            return (f"keeps its storage format {have} ({_readers(have)}), so DuckDB 1.x clients cannot open it; "
+                    f"extract into a new --db file (or delete this one and run again) to get {DEFAULT_STORAGE_VERSION}")
+        return None
 
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

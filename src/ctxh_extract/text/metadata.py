@@ -17,7 +17,10 @@ from .layout import BODY_LABELS, Line
 from ..rules import Rules
 
 
-_ANY_DATE = regex.compile(r"(?<!\d)(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>(?:19|20)\d\d)(?!\d)")
+_ISO_STAMP = regex.compile(r"\s*(?:date|ngày|published)?\s*:?\s*(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d-])",
+                           regex.IGNORECASE)
+_ANY_DATE = regex.compile(r"(?<!\d)(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>(?:19|20)\d\d)(?!\d)"
+                          r"|(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d-])")
 
 
 @dataclass
@@ -62,6 +65,13 @@ def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = Non
                 meta.published = d
                 ln.label, ln.rule = "dateline", "meta.date.in_meta_line"
                 date_idx = k
+                break
+    if meta.published is None:
+        # a crawler's stamp opening the headline: 'date 2025-12-16 Trung tâm ... tổng kết ...'
+        for ln in head[:2]:
+            d = _date_of(_ISO_STAMP.match(ln.text))
+            if d:
+                meta.published = d
                 break
 
     # byline: next to the date line near the top, or the last body line
