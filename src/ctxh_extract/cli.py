@@ -16,8 +16,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from . import __version__
 from .errors import CtxhError
@@ -73,11 +71,34 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 # --------------------------------------------------------------------------- extract
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+def _usage(msg: str) -> None:
+    err.print(f"error: {msg}", markup=False)
+    raise typer.Exit(2)
+
+
 @app.command()
 def extract(
-    paths: list[str] = typer.Argument(..., help="Files or folders of .txt, .html/.htm, .jsonl articles."),
-    db: str = DbOpt,
+    paths: list[str] = typer.Argument(..., help="Files or folders of .txt, .html/.htm, .jsonl, .warc/.warc.gz articles."),
+    db: Optional[str] = typer.Option(None, "--db", help=f"DuckDB database file (default {DEFAULT_DB})."),
+    out_dir: Optional[str] = typer.Option(None, "--out", help="Write a run folder of Parquet shards instead of a "
+                                                                "database (resumable; load it with `ctxh load`)."),
+    engine: Optional[Engine] = typer.Option(None, "--engine", help="With --out: local (default) or dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --out: the address of a running Dask "
+                                                                      "scheduler (tcp://HOST:PORT); implies --engine dask."),
+    shard_size: Optional[int] = typer.Option(None, "--shard-size", min=1, help="With --out: articles per shard "
+                                                                               "(default 1000; a WARC file is one shard)."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: number of cores)."),
+    prefilter: Optional[bool] = typer.Option(None, "--prefilter/--no-prefilter",
+                                             help="Drop articles the relevance filter finds off-topic before "
+                                                  "extracting them (default: on for .warc inputs only)."),
+    article_timeout: float = typer.Option(120.0, "--article-timeout", min=0,
+                                          help="Seconds an article may take; one over it is rejected and its "
+                                               "worker replaced (0: no limit)."),
     force: bool = typer.Option(False, "--force", help="Re-extract articles even when bytes and rules are unchanged."),
     max_size: float = typer.Option(10.0, "--max-size", min=0.001, help="Reject files larger than this many MB."),
     rules: Optional[str] = typer.Option(None, "--rules", help="Rules directory (default: the project's rules/)."),
@@ -88,15 +109,45 @@ def extract(
              "(default v1.0.0, or $CTXH_STORAGE_VERSION; 'latest' for this duckdb's own). "
              "An existing database keeps its format."),
 ) -> None:
-    """Read articles, extract facts, load the database; exit 1 if any article was rejected."""
+    """Read articles, extract facts, load the database (or a run folder); exit 1 if any article was rejected."""
+    mode = "auto" if prefilter is None else ("on" if prefilter else "off")
+    if out_dir is None:
+        for name, given in (("--engine", engine), ("--scheduler", scheduler), ("--shard-size", shard_size)):
+            if given is not None:
+                _usage(f"{name} is for runs into a folder: add --out RUN_DIR")
+        _extract_db(paths, db or DEFAULT_DB, workers, force, max_size, rules, quiet, mode, article_timeout,
+                    storage_version)
+        return
+    if db is not None:
+        _usage("--db and --out: choose one (a run folder is loaded into a database with `ctxh load RUN_DIR --db FILE`)")
+    if force:
+        _usage("--force is for --db runs (a run folder is redone by giving a new --out folder)")
+    if storage_version:
+        _usage("--storage-version is for the database: give it to `ctxh load`")
+    if scheduler and engine == Engine.local:
+        _usage("--scheduler is for --engine dask")
+    _extract_out(paths, out_dir, "dask" if scheduler or engine == Engine.dask else "local", scheduler, shard_size,
+                 workers, max_size, rules, quiet, mode, article_timeout)
+
+
+def _bar(label: str):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                   TimeElapsedColumn(), console=err, transient=True)
+    return bar, bar.add_task(label, total=None, info="")
+
+
+def _extract_db(paths, db, workers, force, max_size, rules, quiet, prefilter, article_timeout,
+                storage_version) -> None:
+    from rich.table import Table
+
     from .run.pipeline import run_extract
 
     progress = None
     bar = None
     if not quiet:
-        bar = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                       TimeElapsedColumn(), console=err, transient=True)
-        task = bar.add_task("extract", total=None, info="")
+        bar, task = _bar("extracting")
 
         def progress(event, s):
             bar.update(task, total=max(s.found, s.done), completed=s.done,
@@ -107,7 +158,8 @@ def extract(
         with reported():
             summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
                                   rules_dir=rules, progress=progress, command="extract " + " ".join(paths),
-                                  storage_version=storage_version)
+                                  storage_version=storage_version, prefilter=prefilter,
+                                  article_timeout=article_timeout or None)
     except KeyboardInterrupt:
         # Ctrl-C while rules or the database were being opened (later ones give a summary)
         err.print("interrupted: articles already stored are kept; run the same command again to finish")
@@ -126,6 +178,8 @@ def extract(
         t.add_row("articles found", str(summary.found))
         t.add_row("loaded", str(summary.loaded))
         t.add_row("skipped (unchanged)", str(summary.skipped))
+        if summary.filtered or prefilter == "on":
+            t.add_row("filtered (off-topic; table filtered)", str(summary.filtered))
         t.add_row("rejected", str(len(summary.rejected)))
         t.add_row("province mentions", str(summary.facts.get("province_mentions", 0)))
         t.add_row("counts", str(summary.facts.get("counts", 0)))
@@ -136,6 +190,107 @@ def extract(
         err.print(f"interrupted: {summary.loaded} articles were stored; run the same command again to finish")
         raise typer.Exit(130)
     raise typer.Exit(0 if summary.ok else 1)
+
+
+def _extract_out(paths, out_dir, engine, scheduler, shard_size, workers, max_size, rules, quiet, prefilter,
+                 article_timeout) -> None:
+    from rich.table import Table
+
+    from .run.archive import run_archive
+    from .run.shard import DEFAULT_SHARD_SIZE
+
+    progress = None
+    bar = None
+    if not quiet:
+        bar, task = _bar("shards")
+
+        def progress(event, s):
+            if event == "planned":
+                bar.start()
+            bar.update(task, total=s.shards, completed=s.shards_before + s.shards_now + len(s.failed),
+                       info=f"{s.loaded} articles" + (f", {s.n_rejected} rejected" if s.n_rejected else ""))
+    try:
+        with reported():
+            summary = run_archive(paths, out_dir, engine=engine, workers=workers, scheduler=scheduler,
+                                  shard_size=shard_size or DEFAULT_SHARD_SIZE, prefilter=prefilter,
+                                  max_bytes=int(max_size * 1048576), rules_dir=rules,
+                                  article_timeout=article_timeout or None, progress=progress)
+    except KeyboardInterrupt:
+        err.print("interrupted: finished shards are kept; run the same command again to finish")
+        raise typer.Exit(130) from None
+    finally:
+        if bar:
+            bar.stop()
+    for path, note in summary.notes:
+        err.print(f"note: {path}: {note}", markup=False)
+    for r in summary.rejected:
+        err.print(f"rejected: {r.path}: {r.reason}", markup=False)
+    listed = len(summary.rejected) - summary.duplicates
+    if summary.n_rejected > listed:
+        err.print(f"note: {out_dir}: {summary.n_rejected - listed} more rejections are listed in "
+                  f"{out_dir}/rejected/", markup=False)
+    for n, why in summary.failed:
+        err.print(f"failed: shard {n}: {why}", markup=False)
+    if not quiet:
+        t = Table(title=f"ctxh extract -> {out_dir} ({summary.engine})", show_header=True)
+        t.add_column("what")
+        t.add_column("number", justify="right")
+        t.add_row("shards", str(summary.shards))
+        t.add_row("  done before (skipped)", str(summary.shards_before))
+        t.add_row("  done now", str(summary.shards_now))
+        if summary.failed:
+            t.add_row("  failed", str(len(summary.failed)))
+        t.add_row("articles found", str(summary.found))
+        t.add_row("written", str(summary.loaded))
+        t.add_row("filtered (off-topic; filtered/)", str(summary.filtered))
+        t.add_row("rejected", str(summary.n_rejected + summary.duplicates))
+        t.add_row("province mentions", str(summary.facts.get("province_mentions", 0)))
+        t.add_row("counts", str(summary.facts.get("counts", 0)))
+        t.add_row("percentages", str(summary.facts.get("percentages", 0)))
+        t.add_row("seconds", f"{summary.wall:.1f}")
+        out.print(t)
+        if summary.shards_before + summary.shards_now == summary.shards:
+            out.print(f"load it: ctxh load {out_dir} --db FILE", markup=False)
+    if summary.interrupted:
+        err.print("interrupted: finished shards are kept; run the same command again to finish")
+        raise typer.Exit(130)
+    if summary.failed:
+        err.print("error: some shards failed (see above); the others are kept: run the same command again to retry")
+        raise typer.Exit(1)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+@app.command()
+def load(
+    run_dir: str = typer.Argument(..., help="A run folder written by `ctxh extract ... --out RUN_DIR`."),
+    db: str = DbOpt,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary table."),
+    storage_version: Optional[str] = typer.Option(
+        None, "--storage-version", metavar="VERSION",
+        help="DuckDB storage format of a new database (as for `ctxh extract`)."),
+) -> None:
+    """Load a run folder's finished shards into the database; loading twice changes nothing."""
+    from rich.table import Table
+
+    from .store.load import load_run
+
+    with reported():
+        s = load_run(run_dir, db, command=f"load {run_dir}", storage_version=storage_version)
+    if s.not_done:
+        err.print(f"note: {run_dir}: {s.not_done} of {s.shards} shards are not finished; run the extract "
+                  f"command again, then load again", markup=False)
+    if not quiet:
+        t = Table(title=f"ctxh load {run_dir} -> {db}", show_header=True)
+        t.add_column("what")
+        t.add_column("number", justify="right")
+        t.add_row("shards loaded now", str(s.loaded_shards))
+        t.add_row("shards loaded before (skipped)", str(s.already))
+        for table in ("articles", "filtered", "province_mentions", "counts", "percentages"):
+            t.add_row(f"  {table}", str(s.rows.get(table, 0)))
+        t.add_row("rejections recorded (table problems)", str(len(s.rejected)))
+        t.add_row("seconds", f"{s.wall:.1f}")
+        out.print(t)
+    raise typer.Exit(0)
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -187,6 +342,8 @@ def evaluate(
 
 
 def _print_scores(rep: dict) -> None:
+    from rich.table import Table
+
     t = Table(title=f"ctxh evaluate: {rep['articles_scored']} articles ({rep['gold_dir']} vs {rep['db']})")
     for c in ("score", "precision", "recall", "F1", "tp", "fp", "fn"):
         t.add_column(c, justify="left" if c == "score" else "right")
@@ -252,6 +409,8 @@ def query(
     elif fmt == Fmt.json:
         sys.stdout.write(to_json(cols, rows) + "\n")
     else:
+        from rich.table import Table
+
         t = Table(show_header=True)
         for c in cols:
             t.add_column(c)
