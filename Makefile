@@ -13,7 +13,7 @@ SHARED   ?= ../shared
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,xlsx]'
+	$(BIN)/pip install --quiet -e '.[dev,xlsx,dask,warc]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -68,13 +68,13 @@ def main() -> int:
     folders = [str(OUT / "corpus" / "txt" / f"b{i:03d}") for i in range(n // make_corpus.PER_FOLDER)]
 
     from ctxh_extract.ingest import read
-    from ctxh_extract.run import pipeline, process
+    from ctxh_extract.run import pipeline, process, work as work_mod
     from ctxh_extract.store import store
     from ctxh_extract.text import clean, segment
     from ctxh_extract import extract as ex
     from ctxh_extract.extract import counts, numbers, percentages, provinces
 
-    wrap(pipeline, "decode", "read.decode (worker)")
+    wrap(work_mod, "decode", "read.decode (worker)")
     wrap(read, "_control_ratio", "  read._control_ratio", record=True)
     wrap(read, "_vietnamese_ratio", "  read._vietnamese_ratio", record=True)
     wrap(process, "clean", "clean.clean")
@@ -98,7 +98,7 @@ def main() -> int:
     wrap(store.Store, "write", "store.Store.write", record=True)
 
     # what --workers 2 adds: each result is pickled in the worker and unpickled in the main process
-    orig_work = pipeline._work
+    orig_work = work_mod.work
     pick = {"bytes": 0, "dump": 0.0, "load": 0.0, "n": 0}
 
     def work(src):
@@ -114,7 +114,7 @@ def main() -> int:
         pick["n"] += 1
         return r
 
-    pipeline._work = work
+    work_mod.work = work
     sent_total = defaultdict(int)
     orig_split = process.split_sentences
 
@@ -134,7 +134,7 @@ def main() -> int:
 
     print(f"hotspots: run_extract(workers=1) over {n} articles with timers (no profiler), code from "
           f"{Path(ctxh_extract.__file__).parent} ...", flush=True)
-    s = pipeline.run_extract(folders, db=str(db), workers=1)
+    s = pipeline.run_extract(folders, db=str(db), workers=1, article_timeout=0)   # in this process
     wall = s.wall
     pick_time = pick["dump"] + pick["load"]
     T["(pickle results for IPC: dump+load)"] = pick_time

@@ -455,7 +455,7 @@ def baseline_run(files: list[Path]) -> dict:
 PROFILE_SCRIPT = r"""
 import sys
 from ctxh_extract.run.pipeline import run_extract
-s = run_extract(sys.argv[1:-1], db=sys.argv[-1], workers=1)
+s = run_extract(sys.argv[1:-1], db=sys.argv[-1], workers=1, article_timeout=0)
 print(f"{s.loaded} articles, {s.wall:.1f} s; stages: "
       + ", ".join(f"{k} {v:.1f} s" for k, v in s.timings.items()))
 """

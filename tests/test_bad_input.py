@@ -321,8 +321,8 @@ def test_file_deleted_between_discovery_and_read(tmp_path):
         import os, sys
         import ctxh_extract.run.pipeline as pipeline
         found = pipeline.discover
-        def discover(paths, max_bytes):
-            for item in found(paths, max_bytes):
+        def discover(paths, max_bytes, **kw):
+            for item in found(paths, max_bytes, **kw):
                 if getattr(item, "path", None) == {str(victim)!r}:
                     os.unlink(item.path)              # gone after discovery, before it is read
                 yield item

@@ -229,3 +229,36 @@ def test_what_the_whole_country_has_is_achieved_even_in_a_plan_section():
     text = ("Mục tiêu đến năm 2020: đào tạo 500 cán bộ. Theo ông Lợi, cả nước có gần 60 trường "
             "tham gia đào tạo công tác xã hội.")
     assert [(c.value, c.is_target) for c in extract_text(text).counts] == [(500, True), (60, False)]
+
+
+D_CASES = [
+    ("a sentence wrapped across lines is one sentence, and a year right after a value is its own",
+     "2. Mục tiêu cụ thể\na) 100% cấp ủy, chính quyền\ncác cấp ban hành kế hoạch chăm sóc người cao tuổi vào năm 2025;\n"
+     "b) 75% người cao tuổi được cung cấp thông tin vào năm 2025 và đạt 85% vào năm 2030;",
+     [(100.0, True, (2025, 2025)), (75.0, True, (2025, 2025)), (85.0, True, (2030, 2030))]),
+    ("a goal's own bare year says more than the plan's horizon",
+     "KẾ HOẠCH\nThực hiện Chương trình phát triển công tác xã hội giai đoạn 2021-2030\nI. MỤC TIÊU\n"
+     "- Tỷ lệ người được tư vấn năm 2025 tăng 20% so với năm 2020.",
+     [(20.0, True, (2025, 2025))]),
+    ("... but not than the phase it is listed under (the seed gold's reading)",
+     "Từ năm 2026 đến năm 2030, có 60% số cơ quan bố trí nhân sự.\n"
+     "Tỷ lệ người được tư vấn năm 2025 tăng 30% so với năm 2025.",
+     [(60.0, True, (2026, 2030)), (30.0, True, (2026, 2030))]),
+    ("'các cơ sở hiện có' (the existing ones) is no cue",
+     "Trong giai đoạn 2016 - 2020, tỉnh sẽ duy trì các cơ sở hiện có và phát triển thêm 02 cơ sở trợ giúp xã hội.",
+     [(2, True, (2016, 2020))]),
+    ("a project's period given after it is named",
+     "Dự án hướng đến mục tiêu xây dựng một trung tâm bảo trợ xã hội cho người khuyết tật. "
+     "Thời gian thực hiện dự án từ 2022-2027.",
+     [(1, True, (2022, 2027))]),
+]
+
+
+@pytest.mark.parametrize("why,text,expected", D_CASES, ids=[c[0] for c in D_CASES])
+def test_periods_from_the_fourth_batch(why, text, expected):
+    assert _facts(text, None) == expected
+
+
+def test_hien_dai_is_not_a_cue():
+    r = extract_text("Mục tiêu xây dựng trung tâm hiện đại, phục vụ cho hơn 20.000 người khuyết tật.")
+    assert [(c.value, c.is_target) for c in r.counts] == [(20000, True)]

@@ -89,8 +89,8 @@ def test_summary_counts_other_file_types_and_verbose_names_them(first_run, tmp_p
     v = run_ctxh("extract", str(folder), "--db", str(tmp_path / "v.duckdb"), "--workers", "1", "--verbose")
     assert v.returncode == 0, v.stderr
     named = sorted(ln for ln in v.stderr.splitlines() if ln.startswith("skipped: "))
-    assert named == sorted(f"skipped: {folder / p}: not an article file ({ext}); ctxh reads .txt, .html, .htm and "
-                           f".jsonl files" for p, ext in (("README", "no extension"), ("scan.pdf", ".pdf"),
+    assert named == sorted(f"skipped: {folder / p}: not an article file ({ext}); ctxh reads .txt, .html, .htm, "
+                           f".jsonl and .warc files" for p, ext in (("README", "no extension"), ("scan.pdf", ".pdf"),
                                                           ("sub/notes.docx", ".docx")))
     assert ".hidden" not in v.stderr
 

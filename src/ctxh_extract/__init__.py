@@ -13,12 +13,12 @@ A researcher can use it without the CLI::
 """
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "extract_file", "extract_text", "run_extract"]
+__all__ = ["__version__", "extract_file", "extract_text", "run_extract", "run_archive", "load_run"]
 
 
 def __getattr__(name: str):
     # Imported lazily: the tokenizer is slow to load and `ctxh query` never needs it.
-    if name in ("extract_file", "extract_text", "run_extract"):
+    if name in ("extract_file", "extract_text", "run_extract", "run_archive", "load_run"):
         from . import api
 
         return getattr(api, name)

@@ -41,4 +41,18 @@ def extract_file(path: str | os.PathLike, rules_dir: str | None = None,
     return process(decode(src, rules), rules)
 
 
-__all__ = ["extract_text", "extract_file", "run_extract", "RunSummary"]
+def run_archive(*args, **kwargs):
+    """Extract into a run folder of Parquet shards (``ctxh extract ... --out``); see run/archive.py."""
+    from .run.archive import run_archive as run
+
+    return run(*args, **kwargs)
+
+
+def load_run(run_dir: str, db: str = "data/ctxh.duckdb"):
+    """Load a run folder's finished shards into a database (``ctxh load``); see store/load.py."""
+    from .store.load import load_run as load
+
+    return load(run_dir, db)
+
+
+__all__ = ["extract_text", "extract_file", "run_extract", "run_archive", "load_run", "RunSummary"]

@@ -110,22 +110,52 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 # --------------------------------------------------------------------------- extract
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+def _usage(msg: str) -> None:
+    err.print(f"error: {msg}", markup=False)
+    raise typer.Exit(2)
+
+
 @app.command(
     short_help="Read articles, extract their facts and load them into the database.",
     epilog=_epilog([("0", "every article was loaded, or was unchanged since the last run"),
-                    ("1", "at least one article was rejected (each named on stderr), or the database could not be used"),
+                    ("1", "at least one article was rejected (each named on stderr), a shard failed, or the "
+                          "database could not be used"),
                     ("2", "a usage error (a path that does not exist, a bad option) or a broken rules file"),
                     ("130", "interrupted; the articles stored so far are kept")],
                    "ctxh extract seeds/ data/gold/articles/ --db data/ctxh.duckdb --workers 2"),
 )
 def extract(
     paths: list[str] = typer.Argument(..., metavar="PATH...", show_default=False,
-                                      help="Files or folders (walked recursively) of .txt, .html/.htm and .jsonl "
-                                           "articles."),
-    db: str = DbOpt,
+                                      help="Files or folders (walked recursively) of .txt, .html/.htm, .jsonl and "
+                                           ".warc/.warc.gz articles."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="FILE", show_default=False,
+                                     help=f"The DuckDB database file (default {DEFAULT_DB})."),
+    out_dir: Optional[str] = typer.Option(None, "--out", metavar="RUN_DIR", show_default=False,
+                                          help="Write a run folder of Parquet shards instead of a database "
+                                               "(resumable; load it with `ctxh load`)."),
+    engine: Optional[Engine] = typer.Option(None, "--engine", metavar="local|dask", show_default=False,
+                                            help="With --out: run the shards here (local, the default) or on a "
+                                                 "Dask cluster (dask)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS", show_default=False,
+                                            help="With --out: the address of a running Dask scheduler "
+                                                 "(tcp://HOST:PORT); implies --engine dask."),
+    shard_size: Optional[int] = typer.Option(None, "--shard-size", metavar="N", callback=_at_least(1),
+                                             help="With --out: put N articles in a shard (default 1000; a WARC "
+                                                  "file is one shard)."),
     workers: Optional[int] = typer.Option(None, "--workers", metavar="N", callback=_at_least(1),
                                           help="How many worker processes extract in parallel (default: the "
                                                "number of cores)."),
+    prefilter: Optional[bool] = typer.Option(None, "--prefilter/--no-prefilter", show_default=False,
+                                             help="Drop articles the relevance filter finds off-topic before "
+                                                  "extracting them (default: on for .warc inputs only)."),
+    article_timeout: float = typer.Option(120.0, "--article-timeout", metavar="SECONDS", callback=_at_least(0),
+                                          help="Reject an article that takes longer than this and replace its "
+                                               "worker (0: no limit)."),
     force: bool = typer.Option(False, "--force", help="Re-extract articles even when their bytes and the rules "
                                                       "are unchanged."),
     max_size: float = typer.Option(10.0, "--max-size", metavar="MB", callback=_at_least(0.001),
@@ -146,18 +176,49 @@ def extract(
     provinces, counts and percentages. Running it again is cheap: an article whose
     bytes and rules are unchanged is skipped, and re-extracting one replaces its
     rows. At the end a summary says what was found, what was skipped and why, and
-    what to run next.
+    what to run next. With --out RUN_DIR the facts go to a folder of Parquet
+    shards instead (on this machine or a Dask cluster), for `ctxh load`.
     """
-    from .run.pipeline import check_paths, run_extract
+    from .run.pipeline import check_paths
 
     with reported():
         check_paths(paths)            # before the progress bar, so the error is the only line
+    mode = "auto" if prefilter is None else ("on" if prefilter else "off")
+    if out_dir is None:
+        for name, given in (("--engine", engine), ("--scheduler", scheduler), ("--shard-size", shard_size)):
+            if given is not None:
+                _usage(f"{name} is for runs into a folder: add --out RUN_DIR")
+        _extract_db(paths, db or DEFAULT_DB, workers, force, max_size, rules, quiet, verbose, mode,
+                    article_timeout, storage_version)
+        return
+    if db is not None:
+        _usage("--db and --out: choose one (a run folder is loaded into a database with `ctxh load RUN_DIR --db FILE`)")
+    if force:
+        _usage("--force is for --db runs (a run folder is redone by giving a new --out folder)")
+    if storage_version:
+        _usage("--storage-version is for the database: give it to `ctxh load`")
+    if scheduler and engine == Engine.local:
+        _usage("--scheduler is for --engine dask")
+    _extract_out(paths, out_dir, "dask" if scheduler or engine == Engine.dask else "local", scheduler, shard_size,
+                 workers, max_size, rules, quiet, mode, article_timeout)
+
+
+def _bar(label: str):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                   TimeElapsedColumn(), console=err, transient=True)
+    return bar, bar.add_task(label, total=None, info="")
+
+
+def _extract_db(paths, db, workers, force, max_size, rules, quiet, verbose, prefilter, article_timeout,
+                storage_version) -> None:
+    from .run.pipeline import run_extract
+
     progress = None
     bar = None
     if not quiet and err.is_terminal:     # a bar in a log file is noise
-        bar = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                       TimeElapsedColumn(), console=err, transient=True)
-        task = bar.add_task("extract", total=None, info="")
+        bar, task = _bar("extracting")
 
         def progress(event, s):
             bar.update(task, total=max(s.found, s.done), completed=s.done,
@@ -168,7 +229,8 @@ def extract(
         with reported():
             summary = run_extract(paths, db=db, workers=workers, force=force, max_bytes=int(max_size * 1048576),
                                   rules_dir=rules, progress=progress, command="extract " + " ".join(paths),
-                                  storage_version=storage_version)
+                                  storage_version=storage_version, prefilter=prefilter,
+                                  article_timeout=article_timeout or None)
     except KeyboardInterrupt:
         # Ctrl-C while rules or the database were being opened (later ones give a summary)
         err.print("interrupted: articles already stored are kept; run the same command again to finish")
@@ -182,10 +244,10 @@ def extract(
         err.print(f"rejected: {r.path}: {r.reason}", markup=False)
     if verbose:
         for path, ext in summary.ignored:
-            err.print(f"skipped: {path}: not an article file ({ext}); ctxh reads .txt, .html, .htm and .jsonl files",
+            err.print(f"skipped: {path}: not an article file ({ext}); ctxh reads .txt, .html, .htm, .jsonl and .warc files",
                       markup=False)
     if not quiet:
-        _print_summary(summary, db, verbose)
+        _print_summary(summary, db, verbose, prefilter)
     if summary.interrupted:
         err.print(f"interrupted: {summary.loaded} articles were stored; run the same command again to finish")
         raise typer.Exit(130)
@@ -219,10 +281,12 @@ def _rows(rows: list[tuple[str, list[str], str]], width: int = 100) -> list[str]
     return lines
 
 
-def _print_summary(s, db: str, verbose: bool) -> None:
+def _print_summary(s, db: str, verbose: bool, prefilter: str = "auto") -> None:
     """What the run found, what it skipped and why, where the database is, what to run next."""
-    rows = [("articles", [f"{s.found:,} found: {s.loaded:,} loaded", f"{s.skipped + len(s.duplicates):,} skipped",
-                          f"{len(s.rejected):,} rejected"], ", "),
+    counted = [f"{s.found:,} found: {s.loaded:,} loaded", f"{s.skipped + len(s.duplicates):,} skipped"]
+    if s.filtered or prefilter == "on":
+        counted.append(f"{s.filtered:,} filtered as off-topic (table filtered)")
+    rows = [("articles", counted + [f"{len(s.rejected):,} rejected"], ", "),
             ("facts", [_n(s.facts.get("province_mentions", 0), "province mention"), _n(s.facts.get("counts", 0), "count"),
                        _n(s.facts.get("percentages", 0), "percentage")], ", ")]
     if s.categories:
@@ -261,6 +325,119 @@ def _print_summary(s, db: str, verbose: bool) -> None:
         lines += ["next:", f"  {report.ljust(w)}a page to review every fact in its article",
                   f"  {query.ljust(w)}or any SQL (the README has questions to start from)"]
     out.print("\n".join(lines), markup=False)
+
+
+def _extract_out(paths, out_dir, engine, scheduler, shard_size, workers, max_size, rules, quiet, prefilter,
+                 article_timeout) -> None:
+    from rich.table import Table
+
+    from .run.archive import run_archive
+    from .run.shard import DEFAULT_SHARD_SIZE
+
+    progress = None
+    bar = None
+    if not quiet:
+        bar, task = _bar("shards")
+
+        def progress(event, s):
+            if event == "planned":
+                bar.start()
+            bar.update(task, total=s.shards, completed=s.shards_before + s.shards_now + len(s.failed),
+                       info=f"{s.loaded} articles" + (f", {s.n_rejected} rejected" if s.n_rejected else ""))
+    try:
+        with reported():
+            summary = run_archive(paths, out_dir, engine=engine, workers=workers, scheduler=scheduler,
+                                  shard_size=shard_size or DEFAULT_SHARD_SIZE, prefilter=prefilter,
+                                  max_bytes=int(max_size * 1048576), rules_dir=rules,
+                                  article_timeout=article_timeout or None, progress=progress)
+    except KeyboardInterrupt:
+        err.print("interrupted: finished shards are kept; run the same command again to finish")
+        raise typer.Exit(130) from None
+    finally:
+        if bar:
+            bar.stop()
+    for path, note in summary.notes:
+        err.print(f"note: {path}: {note}", markup=False)
+    for r in summary.rejected:
+        err.print(f"rejected: {r.path}: {r.reason}", markup=False)
+    listed = len(summary.rejected) - summary.duplicates
+    if summary.n_rejected > listed:
+        err.print(f"note: {out_dir}: {summary.n_rejected - listed} more rejections are listed in "
+                  f"{out_dir}/rejected/", markup=False)
+    for n, why in summary.failed:
+        err.print(f"failed: shard {n}: {why}", markup=False)
+    if not quiet:
+        t = Table(title=f"ctxh extract -> {out_dir} ({summary.engine})", show_header=True)
+        t.add_column("what")
+        t.add_column("number", justify="right")
+        t.add_row("shards", str(summary.shards))
+        t.add_row("  done before (skipped)", str(summary.shards_before))
+        t.add_row("  done now", str(summary.shards_now))
+        if summary.failed:
+            t.add_row("  failed", str(len(summary.failed)))
+        t.add_row("articles found", str(summary.found))
+        t.add_row("written", str(summary.loaded))
+        t.add_row("filtered (off-topic; filtered/)", str(summary.filtered))
+        t.add_row("rejected", str(summary.n_rejected + summary.duplicates))
+        t.add_row("province mentions", str(summary.facts.get("province_mentions", 0)))
+        t.add_row("counts", str(summary.facts.get("counts", 0)))
+        t.add_row("percentages", str(summary.facts.get("percentages", 0)))
+        t.add_row("seconds", f"{summary.wall:.1f}")
+        out.print(t)
+        if summary.shards_before + summary.shards_now == summary.shards:
+            out.print(f"load it: ctxh load {out_dir} --db FILE", markup=False)
+    if summary.interrupted:
+        err.print("interrupted: finished shards are kept; run the same command again to finish")
+        raise typer.Exit(130)
+    if summary.failed:
+        err.print("error: some shards failed (see above); the others are kept: run the same command again to retry")
+        raise typer.Exit(1)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+@app.command(
+    short_help="Load a run folder's finished shards into the database.",
+    epilog=_epilog([("0", "every finished shard is in the database (a note says when some are not finished)"),
+                    ("1", "the run folder or the database could not be used"),
+                    ("2", "a usage error (a bad option)")],
+                   "ctxh load data/run --db data/ctxh.duckdb"),
+)
+def load(
+    run_dir: str = typer.Argument(..., metavar="RUN_DIR", show_default=False,
+                                  help="A run folder written by `ctxh extract ... --out RUN_DIR`."),
+    db: str = DbOpt,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no summary table."),
+    storage_version: Optional[str] = typer.Option(
+        None, "--storage-version", metavar="VERSION",
+        help="The DuckDB storage format of a new database (as for `ctxh extract`)."),
+) -> None:
+    """Load a run folder's finished shards into the database.
+
+    Loading twice changes nothing: a shard already loaded is skipped.
+    """
+    from rich.table import Table
+
+    from .store.load import load_run
+
+    with reported():
+        s = load_run(run_dir, db, command=f"load {run_dir}", storage_version=storage_version)
+    for path, note in s.notes:
+        err.print(f"note: {path}: {note}", markup=False)
+    if s.not_done:
+        err.print(f"note: {run_dir}: {s.not_done} of {s.shards} shards are not finished; run the extract "
+                  f"command again, then load again", markup=False)
+    if not quiet:
+        t = Table(title=f"ctxh load {run_dir} -> {db}", show_header=True)
+        t.add_column("what")
+        t.add_column("number", justify="right")
+        t.add_row("shards loaded now", str(s.loaded_shards))
+        t.add_row("shards loaded before (skipped)", str(s.already))
+        for table in ("articles", "filtered", "province_mentions", "counts", "percentages"):
+            t.add_row(f"  {table}", str(s.rows.get(table, 0)))
+        t.add_row("rejections recorded (table problems)", str(len(s.rejected)))
+        t.add_row("seconds", f"{s.wall:.1f}")
+        out.print(t)
+    raise typer.Exit(0)
 
 
 # --------------------------------------------------------------------------- evaluate

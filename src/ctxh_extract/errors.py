@@ -55,3 +55,19 @@ class RulesError(CtxhError):
         self.reason = reason
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {reason}")
+
+
+class RunDirError(_FileError):
+    """A run folder (``--out``) made by another command, or one that cannot be used."""
+
+    exit_code = 2
+
+
+class MissingExtra(CtxhError):
+    """An option whose optional dependencies are not installed."""
+
+    exit_code = 2
+
+    def __init__(self, what: str, extra: str, package: str):
+        self.extra = extra
+        super().__init__(f"{what} needs {package}: pip install 'ctxh-extract[{extra}]'")

@@ -118,6 +118,8 @@ class Article(_Model):
     primary_province: str | None = None
     primary_province_2025: str | None = None
     n_chars: int = Field(ge=0)
+    relevance: float | None = None              # the relevance filter's score (text/relevance.py)
+    relevance_cues: list[str] = []              # the names of the cues that matched
     encoding: str = "utf-8"
     source_kind: str = "txt"
     notes: str | None = None

@@ -33,7 +33,7 @@ RULE_FILES = (
     "provinces.json", "numbers.json", "qualifiers.json", "targets.json",
     "periods.json", "exclusions.json", "categories.json", "boilerplate.json",
     "metadata.json", "percentages.json", "outline.json", "gazetteer/provinces.json", "parts.json",
-    "stocks_flows.json", "html.json",
+    "stocks_flows.json", "relevance.json", "html.json",
 )
 
 
@@ -339,6 +339,8 @@ class HtmlFile(_Loose):
     link_cues: WordList
 
 
+
+
 class AliasRule(_Loose):
     name: str
     province: str
@@ -426,6 +428,18 @@ class StocksFlowsFile(_Loose):
     def kind_of(self) -> dict[str, str]:
         """category -> 'stock' | 'flow' | 'neither'."""
         return {c: k for k in ("stock", "flow", "neither") for c in getattr(self, k).categories}
+class RelevanceCue(_Strict):
+    name: str
+    words: list[str] = Field(min_length=1)
+    weight: float = Field(gt=0)
+    not_before: list[str] = []
+    not_after: list[str] = []
+    note: str | None = None
+
+
+class RelevanceFile(_Loose):
+    threshold: float = Field(gt=0)
+    cues: list[RelevanceCue] = Field(min_length=1)
 
 
 # --------------------------------------------------------------------------- loading
@@ -536,6 +550,7 @@ class Rules:
     outline: OutlineFile
     parts: PartsFile
     stocks_flows: StocksFlowsFile
+    relevance: RelevanceFile
     html: HtmlFile
     compiled: dict[str, Any] = field(default_factory=dict)
 
@@ -564,7 +579,8 @@ def _load_rules_cached(directory: str) -> Rules:
         "categories.json": CategoriesFile, "boilerplate.json": BoilerplateFile,
         "metadata.json": MetadataFile, "percentages.json": PercentagesFile,
         "outline.json": OutlineFile, "gazetteer/provinces.json": GazetteerFile,
-        "parts.json": PartsFile, "stocks_flows.json": StocksFlowsFile, "html.json": HtmlFile,
+        "parts.json": PartsFile, "stocks_flows.json": StocksFlowsFile,
+        "relevance.json": RelevanceFile, "html.json": HtmlFile,
     }
     loaded: dict[str, BaseModel] = {}
     texts: dict[str, str] = {}
@@ -591,6 +607,7 @@ def _load_rules_cached(directory: str) -> Rules:
         outline=loaded["outline.json"],
         parts=loaded["parts.json"],
         stocks_flows=loaded["stocks_flows.json"],
+        relevance=loaded["relevance.json"],
         html=loaded["html.json"],
     )
     _check_cross_refs(rules, d, texts)
@@ -604,7 +621,7 @@ def _check_cross_refs(rules: Rules, d: Path, texts: dict[str, str]) -> None:
     for rel, items in (
         ("qualifiers.json", rules.qualifiers.rules), ("targets.json", rules.targets.rules),
         ("periods.json", rules.periods.rules), ("exclusions.json", rules.exclusions.rules),
-        ("categories.json", rules.categories.units),
+        ("categories.json", rules.categories.units), ("relevance.json", rules.relevance.cues),
     ):
         for r in items:
             if r.name in seen:
@@ -722,7 +739,23 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
     c["doc_heading"] = regex.compile(rf"^(?:{alternation(dt.headings)})(?:\s+[^\p{{Ll}}]*)?$" if dt else r"^(?!)")
     c["body_opener"] = regex.compile(rf"^(?:{alternation(dt.body_openers)})(?![\p{{L}}])" if dt and dt.body_openers
                                      else r"^(?!)", regex.IGNORECASE)
+    c["relevance"] = _relevance_cues(rules, d, texts["relevance.json"])
     for key in ("prefix_regex", "name_regex"):
         pat = getattr(rules.metadata.byline, key, None) or rules.metadata.byline.model_extra.get(key)
         c["byline_" + key] = _compile(d / "metadata.json", texts["metadata.json"], "byline." + key, pat,
                                       regex.IGNORECASE if key == "prefix_regex" else 0)
+
+
+def _relevance_cues(rules: Rules, d: Path, text: str) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """Per cue: its words, not_before and not_after words, normalised as text/relevance.py
+    normalises an article (NFC, modern tone placement, lower case, single spaces)."""
+    from .text.relevance import normalize
+
+    out = []
+    for cue in rules.relevance.cues:
+        words = tuple(sorted({normalize(w) for w in cue.words if w.strip()}, key=len, reverse=True))
+        if not words:
+            raise RulesError(str(d / "relevance.json"), f"cue {cue.name}: no words", _line_of(text, f'"{cue.name}"'))
+        out.append((words, tuple(normalize(w) for w in cue.not_before if w.strip()),
+                    tuple(normalize(w) for w in cue.not_after if w.strip())))
+    return out

@@ -107,6 +107,10 @@ class CountExtractor:
         p = pos
         while p < len(text) and text[p] in " \t":
             p += 1
+        if p < len(text) and text[p] == "\n" and text[p + 1:p + 2] not in ("\n", ""):
+            p += 1              # a wrapped line: '06\nngười cao tuổi'
+            while p < len(text) and text[p] in " \t":
+                p += 1
         if p == pos:
             # only a glued 'đ' (600.000đ) may touch the number
             if text.startswith("đ", p) and not (p + 1 < len(text) and text[p + 1].isalpha()):

@@ -196,11 +196,21 @@ def own_period(pos: int, periods: list[Period], cues: list[Cue], lo: int, hi: in
         between = [p for p in own if prev_end <= p.span[0] and p.span[1] <= a and id(p) not in claimed]
         right = [p for p in own if p.span[0] >= b and p.span[1] <= min(nxt, hi) and (a >= lo or p.span[1] <= lo)
                  and attached(b, p)]
-        if between:
+        if right and right[0].kind == "single" and attached(b, right[0]):
+            # 'b) 75% ... vào năm 2025 và đạt 85% vào năm 2030': a 'vào năm X' right after a value is its
+            # own, even when another period stands before it (the one that closes the previous goal)
+            taken = right[0]
+            claimed.add(id(taken))
+            if a == pos:
+                return replace(taken, strength="strong")
+        elif between:
             taken = between[-1]
         elif right:
             taken = right[0]
             claimed.add(id(taken))
+            if a == pos and taken.strength == "weak":
+                # 'đạt 95% năm 2025', 'giảm ... 6% vào năm 2026': a year written right after the value is its own
+                return replace(taken, strength="strong")
         else:
             free = [p for p in own if p.span[1] <= a and id(p) not in claimed]
             later = [p for p in own if p.span[0] >= b and lo <= a] if shared_after else []
@@ -225,7 +235,10 @@ def head_in_sentence(pos: int, periods: list[Period], cues: list[Cue], sentence_
     earlier = [p for p in real_periods(periods) if p.span[1] <= clause_start]
     if not earlier:
         return None
-    p = earlier[-1]
+    # the nearest strong one heads ('Phấn đấu đến năm 2025, ...; ... năm 2025 tăng 20% ...; bảo đảm 80%
+    # ...': not the bare year of the clause before), else the nearest
+    strong_ones = [q for q in earlier if q.strength == "strong" or _leading(q, sentence_text, sentence_start)]
+    p = strong_ones[-1] if strong_ones else earlier[-1]
     ca, cb = clause_bounds(sentence_text, p.span[0] - sentence_start)
     strong = [c for c in cues if not c.weak and sentence_start + ca <= c.start < sentence_start + cb]
     if strong and strong[-1].polarity == "achieved":
@@ -248,6 +261,13 @@ def decide_period(mine: Period | None, chain: list[Scope], sentence_text: str, s
     if mine is not None and (mine.strength == "strong" or _leading(mine, sentence_text, sentence_start)):
         return mine        # own clause first: 'Đến năm 2025, ...' under 'Giai đoạn 2021-2025' is [null, 2025]
     if pool:
+        # a bare year in mid-clause ('tỷ lệ ... năm 2025 tăng 20% so với năm 2020') loses to a head
+        # that names a period (the list it stands in, as the seed gold has it) but not to the plan's
+        # horizon alone
+        near_head = any(sc.period is not None and sc.kind in ("list_head", "line_head", "section", "heading")
+                        for sc in chain) or strong_head
+        if mine is not None and not near_head:
+            return mine          # nothing closer than the plan's horizon: the goal's own year says more
         return pool[0]
     return mine if mine is not None else tail
 

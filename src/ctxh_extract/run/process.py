@@ -138,6 +138,8 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
         published_date=published, primary_province=primary, primary_province_2025=p2025,
         n_chars=len(orig), encoding=raw.encoding, source_kind=raw.kind,
         notes="; ".join(raw.notes) or None, rules_version=rules.version, url=raw.url, text=orig,
+        relevance=raw.relevance.score if raw.relevance else None,
+        relevance_cues=list(raw.relevance.cues) if raw.relevance else [],
     )
     result = ArticleResult(article=article, mentions=pm, counts=counts, percentages=pcts, segments=segs)
     tm["models"] += time.perf_counter() - t3

@@ -13,8 +13,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ..errors import DatabaseError, UsageError
-from ..models import ArticleResult
 from .reference import REFERENCE_TABLES, reference_rows
 from .views import VIEWS
+
+if TYPE_CHECKING:                      # not imported at run time: `ctxh query` starts without pydantic
+    from ..models import ArticleResult
 
 if TYPE_CHECKING:
     from ..rules import Rules
@@ -125,7 +127,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("primary_province", "VARCHAR"), ("primary_province_2025", "VARCHAR"), ("n_chars", "INTEGER"),
         ("outlet_name", "VARCHAR"), ("encoding", "VARCHAR"), ("source_kind", "VARCHAR"), ("notes", "VARCHAR"),
         ("n_counts", "INTEGER"), ("n_percentages", "INTEGER"), ("rules_version", "VARCHAR"),
-        ("extracted_at", "TIMESTAMP"), ("url", "VARCHAR"),
+        ("extracted_at", "TIMESTAMP"), ("url", "VARCHAR"), ("relevance", "DOUBLE"), ("relevance_cues", "VARCHAR[]"),
     ],
     "article_texts": [("article_id", "VARCHAR PRIMARY KEY"), ("text", "VARCHAR")],
     "province_mentions": [
@@ -161,10 +163,22 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "problems": [
         ("run_id", "VARCHAR"), ("source_path", "VARCHAR"), ("article_id", "VARCHAR"), ("message", "VARCHAR"),
     ],
+    # articles the relevance filter dropped (text/relevance.py): not in `articles`, kept here with the reason
+    "filtered": [
+        ("article_id", "VARCHAR PRIMARY KEY"), ("source_path", "VARCHAR"), ("sha256", "VARCHAR"), ("url", "VARCHAR"),
+        ("title", "VARCHAR"), ("relevance", "DOUBLE"), ("relevance_cues", "VARCHAR[]"), ("reason", "VARCHAR"),
+        ("rules_version", "VARCHAR"), ("filtered_at", "TIMESTAMP"),
+    ],
+    # shards of run folders (`ctxh load`) already in this database: loading again skips them
+    "loaded_shards": [
+        ("run_id", "VARCHAR"), ("shard", "INTEGER"), ("digest", "VARCHAR"), ("loaded_at", "TIMESTAMP"),
+    ],
     "meta": [("key", "VARCHAR PRIMARY KEY"), ("value", "VARCHAR")],
     **REFERENCE_TABLES,
 }
 ARTICLE_TABLES = ("province_mentions", "counts", "percentages", "segments", "article_texts", "articles")
+# the tables one article's rows may be in: an article is in `articles` (and the fact tables) or in `filtered`
+ROW_TABLES = ARTICLE_TABLES + ("filtered",)
 
 _LOCK_RE = re.compile(r"PID (\d+)")
 
@@ -179,6 +193,7 @@ class Encoded:
     n_mentions: int
     n_counts: int
     n_percentages: int
+    filtered: bool = False
     # what the run summary says about it (facts per category, provinces, dates, duplicates)
     sha256: str = ""
     primary_province: str | None = None
@@ -187,10 +202,13 @@ class Encoded:
     provinces: tuple[str, ...] = ()
 
 
-def encode(r: ArticleResult) -> Encoded:
-    """The rows of one article in the column order of TABLES, as JSON lines."""
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def rows_of(r: ArticleResult) -> dict[str, list[dict]]:
+    """The rows of one article, table by table (JSON-ready values: dates as ISO strings)."""
     a = r.article
-    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
     rows: dict[str, list[dict]] = {t: [] for t in ARTICLE_TABLES}
     rows["articles"].append({
         "article_id": a.article_id, "source_path": a.source_path, "sha256": a.sha256, "title": a.title,
@@ -199,8 +217,8 @@ def encode(r: ArticleResult) -> Encoded:
         "primary_province": a.primary_province, "primary_province_2025": a.primary_province_2025,
         "n_chars": a.n_chars, "outlet_name": a.outlet_name, "encoding": a.encoding,
         "source_kind": a.source_kind, "notes": a.notes, "n_counts": len(r.counts),
-        "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": now,
-        "url": a.url})
+        "n_percentages": len(r.percentages), "rules_version": a.rules_version, "extracted_at": _now(),
+        "url": a.url, "relevance": a.relevance, "relevance_cues": list(a.relevance_cues)})
     rows["article_texts"].append({"article_id": a.article_id, "text": a.text})
     p2025 = {m.province: m.province_2025 for m in r.mentions}
     if a.primary_province:
@@ -215,17 +233,40 @@ def encode(r: ArticleResult) -> Encoded:
         d["province_2025"] = p2025.get(p.province)
         rows["percentages"].append(d)
     rows["segments"] = [s.model_dump() for s in r.segments]
-    tables = {}
-    for table, items in rows.items():
-        if items:
-            cols = [c for c, _ in TABLES[table]]
-            tables[table] = "".join(json.dumps({c: it.get(c) for c in cols}, ensure_ascii=False) + "\n"
-                                    for it in items)
+    return rows
+
+
+def filtered_row(article_id: str, source_path: str, sha256: str, url: str | None, title: str | None,
+                 score: float, cues: list[str], reason: str, rules_version: str) -> dict:
+    """The row of an article the relevance filter dropped (table ``filtered``)."""
+    return {"article_id": article_id, "source_path": source_path, "sha256": sha256, "url": url, "title": title,
+            "relevance": score, "relevance_cues": list(cues), "reason": reason, "rules_version": rules_version,
+            "filtered_at": _now()}
+
+
+def _jsonl(table: str, items: list[dict]) -> str:
+    cols = [c for c, _ in TABLES[table]]
+    return "".join(json.dumps({c: it.get(c) for c in cols}, ensure_ascii=False) + "\n" for it in items)
+
+
+def encode(r: ArticleResult) -> Encoded:
+    """The rows of one article in the column order of TABLES, as JSON lines."""
+    a = r.article
+    tables = {table: _jsonl(table, items) for table, items in rows_of(r).items() if items}
     return Encoded(a.article_id, tables, a.n_chars, len(r.mentions), len(r.counts), len(r.percentages),
                    sha256=a.sha256, primary_province=a.primary_province,
                    published=a.published_date.isoformat() if a.published_date else None,
                    categories=dict(Counter(c.category for c in r.counts)),
                    provinces=tuple(sorted({m.province for m in r.mentions if m.in_body})))
+
+
+def encode_filtered(row: dict) -> Encoded:
+    """A filtered-out article: one row of ``filtered``; storing it removes the article's old rows."""
+    return Encoded(row["article_id"], {"filtered": _jsonl("filtered", [row])}, 0, 0, 0, 0, filtered=True)
+
+
+def column_type(table: str, column: str) -> str:
+    return dict(TABLES[table])[column].replace(" PRIMARY KEY", "")
 
 
 def _ddl(table: str) -> str:
@@ -315,6 +356,7 @@ class Store:
             self.con.execute("SET threads = 1")
         self._limit_raised = False
         self._stored: set[str] | None = None
+        self._filtered: set[str] | None = None
         if read_only:
             self._check_readable()
         else:
@@ -400,6 +442,18 @@ class Store:
         self._stored = set(known)
         return known
 
+    def known_filtered(self) -> dict[str, tuple[str, str | None]]:
+        """article_id -> (sha256, rules_version) of articles the relevance filter dropped."""
+        known = {r[0]: (r[1], r[2]) for r in self.con.execute(
+            "SELECT article_id, sha256, rules_version FROM filtered").fetchall()}
+        self._filtered = set(known)
+        return known
+
+    def _filtered_ids(self) -> set[str]:
+        if self._filtered is None:
+            self._filtered = {r[0] for r in self.con.execute("SELECT article_id FROM filtered").fetchall()}
+        return self._filtered
+
     def _stored_ids(self) -> set[str]:
         """The article_ids in the database; read once, then kept up to date by write_encoded
         (the database is locked to this connection while it is open)."""
@@ -457,7 +511,7 @@ class Store:
             self._limit_raised = False
         with tempfile.TemporaryDirectory(dir=tmpdir, prefix="ctxh-load-") as td:
             files = {}
-            for table in ARTICLE_TABLES:
+            for table in ROW_TABLES:
                 chunks = [e.tables[table] for e in articles if e.tables.get(table)]
                 if not chunks:
                     continue
@@ -470,14 +524,17 @@ class Store:
             try:
                 # replace: delete the old rows of articles stored before (each DELETE scans a whole
                 # table, so a batch of new articles, the common case, skips them)
-                stored = self._stored_ids()
+                stored, filtered = self._stored_ids(), self._filtered_ids()
                 replaced = [a for a in ids if a in stored]
+                unfiltered = [a for a in ids if a in filtered]
                 if replaced:
                     con.execute("CREATE OR REPLACE TEMP TABLE _ids (article_id VARCHAR)")
                     con.execute("INSERT INTO _ids SELECT unnest(?::VARCHAR[])", [replaced])
                     for table in ARTICLE_TABLES:
                         con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _ids)")
-                for table in reversed(ARTICLE_TABLES):
+                if unfiltered:
+                    con.execute("DELETE FROM filtered WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [unfiltered])
+                for table in ("filtered",) + tuple(reversed(ARTICLE_TABLES)):
                     fn = files.get(table)
                     if fn is None:
                         continue
@@ -486,7 +543,9 @@ class Store:
                     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_json(?, columns={{{spec}}}, "
                                 f"format='newline_delimited', maximum_object_size={max_object})", [fn])
                 con.execute("COMMIT")
-                stored.update(ids)
+                for e in articles:
+                    (filtered if e.filtered else stored).add(e.article_id)
+                    (stored if e.filtered else filtered).discard(e.article_id)
             except BaseException as exc:
                 try:
                     con.execute("ROLLBACK")
@@ -497,6 +556,53 @@ class Store:
                                         f"({str(exc).splitlines()[0]}); none of them was written, "
                                         f"articles stored before are kept") from None
                 raise
+
+    def load_parquet(self, run_id: str, shard: int, digest: str, files: dict[str, str],
+                     skip: list[str]) -> dict[str, int]:
+        """Load one shard of a run folder (its part file per table) in one transaction: the rows of
+        its articles replace those already stored (from an earlier load or a ``--db`` run), so
+        loading twice changes nothing; ``skip``: article_ids not to load (duplicates of an earlier
+        shard). Returns rows inserted per table."""
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _skip (article_id VARCHAR)")
+            if skip:
+                con.execute("INSERT INTO _skip SELECT unnest(?::VARCHAR[])", [skip])
+            con.execute("CREATE OR REPLACE TEMP TABLE _ids AS SELECT article_id FROM ("
+                        "SELECT article_id FROM read_parquet(?) UNION ALL SELECT article_id FROM read_parquet(?)) "
+                        "WHERE article_id NOT IN (SELECT article_id FROM _skip)",
+                        [files["articles"], files["filtered"]])
+            stored = con.execute("SELECT count(*) FROM _ids WHERE article_id IN (SELECT article_id FROM articles) "
+                                 "OR article_id IN (SELECT article_id FROM filtered)").fetchone()[0]
+            if stored:
+                for table in ROW_TABLES:
+                    con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _ids)")
+            counts = {}
+            for table in ROW_TABLES:
+                cols = ", ".join(c for c, _ in TABLES[table])
+                counts[table] = con.execute(
+                    f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_parquet(?) "
+                    f"WHERE article_id NOT IN (SELECT article_id FROM _skip)", [files[table]]).fetchone()[0]
+            con.execute("DELETE FROM loaded_shards WHERE run_id = ? AND shard = ?", [run_id, shard])
+            con.execute("INSERT INTO loaded_shards VALUES (?, ?, ?, ?)",
+                        [run_id, shard, digest, datetime.now(timezone.utc).replace(tzinfo=None)])
+            con.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            if isinstance(exc, duckdb.Error):
+                raise DatabaseError(self.path, f"could not load shard {shard} ({str(exc).splitlines()[0]}); "
+                                               f"nothing of it was written, what was stored before is kept") from None
+            raise
+        self._stored = self._filtered = None
+        return counts
+
+    def loaded_shards(self, run_id: str) -> dict[int, str]:
+        """Shard -> digest of the shards of run ``run_id`` already loaded."""
+        return dict(self.con.execute("SELECT shard, digest FROM loaded_shards WHERE run_id = ?", [run_id]).fetchall())
 
     def record_run(self, run_id: str, started: datetime, command: str, rules_version: str,
                    n_loaded: int, n_skipped: int, problems: Iterable[tuple[str, str | None, str]]) -> None:

@@ -15,7 +15,7 @@ import regex
 
 from ..rules import Rules
 
-CLAUSE_BREAKS = ";:\n"
+CLAUSE_BREAKS = ";:"            # a sentence lies within one (joined) body line, so a newline inside it is a wrap
 _YEAR = regex.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
@@ -65,7 +65,7 @@ def _year_in(s: str) -> int:
 
 
 def clause_bounds(text: str, pos: int, end: int | None = None) -> tuple[int, int]:
-    """(start, end) in ``text`` of the clause around ``pos``..``end`` (breaks: ; : newline)."""
+    """(start, end) in ``text`` of the clause around ``pos``..``end`` (breaks: ; :)."""
     end = pos if end is None else end
     a = max(text.rfind(ch, 0, pos) for ch in CLAUSE_BREAKS) + 1
     ends = [e for e in (text.find(ch, end) for ch in CLAUSE_BREAKS) if e >= 0]

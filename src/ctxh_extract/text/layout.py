@@ -55,7 +55,30 @@ def classify(text: str, rules: Rules) -> list[Line]:
                 break
     _mark_tail(lines, rules)
     _mark_head_duplicates(lines, rules)
-    return lines
+    return join_wrapped(text, lines, rules)
+
+
+_ENDS_SENTENCE = (".", "!", "?", ":", ";", "…", '"', "”", ")", "]")
+
+
+def join_wrapped(text: str, lines: list[Line], rules: Rules) -> list[Line]:
+    """One body line per paragraph: a text copied from a PDF or a fixed-width page breaks its
+    sentences across lines ('a) 100% cấp ủy Đảng, chính quyền' / 'các cấp ban hành ... vào năm
+    2025;'). A body line that does not end a sentence is joined with the next one when that one
+    goes on in lowercase and opens no list item; the joined line keeps the newline inside."""
+    markers = [pat for _, pat in rules.compiled.get("outline_markers", [])]
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (prev is not None and ln.label == "body" and prev.label == "body" and not ln.blank and not prev.blank
+                and not prev.text.rstrip().endswith(_ENDS_SENTENCE)):
+            nxt = ln.text.lstrip()
+            if nxt[:1].islower() and not any(p.match(nxt) for p in markers):
+                prev.end = ln.end
+                prev.text = text[prev.start:prev.end]
+                continue
+        out.append(ln)
+    return out
 
 
 def _is_related_stamp(ln: Line, rules: Rules) -> bool:

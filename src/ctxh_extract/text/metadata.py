@@ -160,7 +160,7 @@ def _document_title(lines: list[Line], rules: Rules) -> tuple[str, tuple[int, in
             parts.append(nxt)
         for p in parts:
             p.label, p.rule = "title", "meta.title.document"
-        return " ".join(p.text.strip() for p in parts), (parts[0].start, parts[-1].end)
+        return " ".join(" ".join(p.text.split()) for p in parts), (parts[0].start, parts[-1].end)   # wraps joined
     return None
 
 

@@ -343,13 +343,15 @@ def build_outline(text: str, lines: list[Line], sentences: list[Sentence], rules
         for sent in by_line.get(i, []):
             node.add(_sentence_node(sent))
     if out.horizon is None and b.c.get("title_plan") is not None:
-        tl = title_line if title_line is not None else (body[0][0] if body else None)
-        if tl is not None:
+        heads = [title_line] if title_line is not None else [i for i, _ in body[:1]]
+        for tl in heads:
             ts = lines[tl].text
             if b.c["title_plan"].search(ts):
                 ps = real_periods(find_periods(ts, rules, lines[tl].start))
-                ranges = [p for p in ps if p.kind in ("range", "until")]
-                out.title_horizon = ranges[0] if ranges else None
+                ranges = [p for p in ps if p.kind in ("range", "until")] or [p for p in ps if p.kind == "single"]
+                if ranges:
+                    out.title_horizon = ranges[0]     # 'Kế hoạch ... năm 2022' too
+                    break
     _phases(out, sentences, rules)
     _programmes(out, sentences, rules)
     out.tables = find_tables(text, lines, rules)
@@ -368,8 +370,8 @@ def _programmes(out: Outline, sentences: list[Sentence], rules: Rules) -> None:
     for s in sentences:
         for m in c["programme_define"].finditer(s.text):
             gd = m.groupdict()
-            a = int(gd["start"]) if gd.get("start") else None
-            z = int(gd.get("end") or gd.get("end2"))
+            a = int(gd.get("start") or gd.get("start2")) if (gd.get("start") or gd.get("start2")) else None
+            z = int(gd.get("end") or gd.get("end3") or gd.get("end2"))
             if a is None or a <= z:
                 known.setdefault(m.group("kind").lower(), (a, z))
                 defining.add(s.start)

@@ -6,6 +6,13 @@ with the goal under it). Words come from ``underthesea.word_tokenize`` with
 ``use_token_normalize=False`` (the default rewrites tokens, which would break
 offsets) and only for sentences an extractor asks about: word segmentation is
 the slow part, and most sentences hold no number.
+
+A sentence is at most ``MAX_SENTENCE`` characters: the extractors look at a sentence's
+words around each number, so their work grows with the square of its length, and a
+scraped table dump with no full stop (one 400,000-character "sentence": 27 s; 2 MB: many
+minutes) would hold up a whole run. Longer ones are cut at a clause boundary (``,`` ``;``
+``:``) or else between two words, never inside a number; the longest sentence of the gold
+articles is under 1,000 characters, so real sentences are never cut.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from dataclasses import dataclass, field
 from underthesea import sent_tokenize, word_tokenize
 
 from .layout import Line
+
+MAX_SENTENCE = 2000
 
 
 @dataclass
@@ -90,9 +99,39 @@ def split_sentences(text: str, lines: list[Line]) -> list[Sentence]:
             pieces = [chunk]
         first = True
         for s, a, b in _align(pieces, chunk, ln.start):
-            sentences.append(Sentence(a, b, s, li, paragraph_start=first))
-            first = False
+            for pa, pb in bounded(text, a, b) if b - a > MAX_SENTENCE else ((a, b),):
+                sentences.append(Sentence(pa, pb, text[pa:pb], li, paragraph_start=first))
+                first = False
     return sentences
+
+
+def bounded(text: str, start: int, end: int, limit: int = MAX_SENTENCE) -> list[tuple[int, int]]:
+    """``text[start:end]`` as consecutive pieces of at most ``limit`` characters, cut after the
+    last ``,``/``;``/``:`` of each window's second half, else at the last space not between two
+    digits ('1 500'), else at the limit; spaces between pieces are left out, offsets exact.
+
+    >>> t = "a" * 6 + ", " + "b" * 6 + " 1 500 cc"
+    >>> [t[a:b] for a, b in bounded(t, 0, len(t), 10)]
+    ['aaaaaa,', 'bbbbbb', '1 500 cc']
+    """
+    out = []
+    pos = start
+    while end - pos > limit:
+        hi = pos + limit
+        lo = pos + limit // 2
+        cut = max(text.rfind(", ", lo, hi), text.rfind("; ", lo, hi), text.rfind(": ", lo, hi))
+        if cut >= 0:
+            cut += 1                                 # keep the punctuation with the first piece
+        else:
+            cut = next((i for i in range(hi - 1, lo - 1, -1) if text[i].isspace()
+                        and not (text[i - 1].isdigit() and i + 1 < end and text[i + 1].isdigit())), hi)
+        out.append((pos, cut))
+        pos = cut
+        while pos < end and text[pos].isspace():
+            pos += 1
+    if pos < end:
+        out.append((pos, end))
+    return out
 
 
 def tokenize(sentence: str, base: int = 0) -> list[Token]:
