@@ -155,3 +155,17 @@ def test_the_library_summary_carries_the_same_facts(tmp_path):
     assert sorted(ext for _, ext in s.ignored) == [".docx", ".pdf", "no extension"]
     assert s.duplicates == [(str(folder / "sub" / "copy.txt"), str(folder / SEED_FILES[0].name))]
     assert s.db_totals["counts"] == f["counts"]
+
+
+def test_a_run_folder_loads_copies_once_as_a_db_run_does(tmp_path):
+    """`ctxh extract --out` keeps every file; `ctxh load` then loads the same bytes once, with the note
+    a --db run gives, so the database is the same either way."""
+    folder = _folder(tmp_path)
+    run_dir, db = tmp_path / "run", str(tmp_path / "loaded.duckdb")
+    r = run_ctxh("extract", str(folder), "--out", str(run_dir), "--quiet", "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    r = run_ctxh("load", str(run_dir), "--db", db, "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert f"note: {folder / 'sub' / 'copy.txt'}: same bytes as {folder / SEED_FILES[0].name}; " \
+           f"loaded once, as article {SEED_FILES[0].stem!r}" in r.stderr
+    assert _db_facts(db)["ids"] == sorted(p.stem for p in SEED_FILES)
