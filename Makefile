@@ -6,8 +6,9 @@ DB       ?= data/ctxh.duckdb
 EVAL_DB  ?= data/eval.duckdb
 REAL_DB  ?= data/eval-real.duckdb
 STAMP    := $(VENV)/.installed
+SHARED   ?= ../shared
 
-.PHONY: run test install eval bench profile report screenshot browser-deps old-clients gazetteer check-rules clean
+.PHONY: run test install eval bench profile report screenshot browser-deps old-clients gazetteer check-rules docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,6 +21,7 @@ install: $(STAMP)
 ## run: install, then extract the seed articles into $(DB) and print the summary
 run: $(STAMP)
 	$(BIN)/ctxh extract seeds --db $(DB)
+	@echo "ctxh is installed in $(VENV): run 'source $(VENV)/bin/activate' and then 'ctxh --help', or call $(BIN)/ctxh directly"
 
 ## test: install (with the browser the report test uses and the DuckDB 1.x clients), then run every test
 test: $(STAMP) browser-deps old-clients
@@ -63,6 +65,11 @@ gazetteer:
 
 check-rules: $(STAMP)
 	$(BIN)/ctxh check-rules
+
+## docs: copy the annotation guide and the contract from $(SHARED) into docs/ (tests/test_docs.py checks them)
+docs:
+	@test -d $(SHARED) || (echo "error: $(SHARED) not found (set SHARED=DIR)"; exit 2)
+	cp $(SHARED)/ANNOTATION.md $(SHARED)/CONTRACT.md docs/
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache data/*.duckdb data/*.duckdb.wal data/export data/report.html data/report-p*.html data/report.png bench/out

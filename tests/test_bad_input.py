@@ -85,9 +85,44 @@ def test_bad_file_is_rejected_by_name_and_db_untouched(case, how, tmp_path, seed
     make(bad)
     before = db_snapshot(seed_db_copy)
     r = extract(bad if how == "file" else folder, db=seed_db_copy, timeout=60)   # a FIFO must not hang the run
-    assert r.returncode == 1, r.stderr
-    one_line(r, "rejected:", bad, reason)
+    if case == "dangling_symlink" and how == "file":   # named on the command line: a usage error (below)
+        assert r.returncode == 2, r.stderr
+        one_line(r, "error:", bad, reason)
+    else:
+        assert r.returncode == 1, r.stderr
+        one_line(r, "rejected:", bad, reason)
     assert db_snapshot(seed_db_copy) == before
+
+
+# --------------------------------------------------------------------------- paths that are not there
+def test_missing_path_is_a_usage_error_and_creates_no_database(tmp_path):
+    """A typo on the command line exits 2 with one line naming it, and leaves no empty database behind."""
+    db = tmp_path / "data" / "new.duckdb"
+    r = run_ctxh("extract", "no-such-folder/", "--db", str(db), cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == ["error: no-such-folder/: no such file or directory (nothing was read or written)"]
+    assert r.stdout == ""
+    assert not (tmp_path / "data").exists()
+
+
+def test_missing_path_next_to_good_ones_stops_before_reading(tmp_path, seed_db_copy, db_snapshot):
+    """One good folder and one typo: nothing is loaded and the existing database is not touched."""
+    good = tmp_path / "good.txt"
+    good.write_text(SEED_TEXT, encoding="utf-8")
+    before = db_snapshot(seed_db_copy)
+    r = extract(good, tmp_path / "typo.txt", db=seed_db_copy)
+    assert r.returncode == 2
+    one_line(r, "error:", tmp_path / "typo.txt", "no such file or directory")
+    assert db_snapshot(seed_db_copy) == before
+
+
+def test_missing_path_from_the_library_raises_usage_error(tmp_path):
+    from ctxh_extract.api import run_extract
+    from ctxh_extract.errors import UsageError
+
+    with pytest.raises(UsageError, match="nope.txt: no such file or directory"):
+        run_extract([str(tmp_path / "nope.txt")], db=str(tmp_path / "x.duckdb"))
+    assert not (tmp_path / "x.duckdb").exists()
 
 
 def test_good_articles_load_next_to_bad_ones_with_workers(tmp_path, seed_db_copy, db_snapshot):
@@ -96,8 +131,8 @@ def test_good_articles_load_next_to_bad_ones_with_workers(tmp_path, seed_db_copy
     for name, (make, _) in BAD_FILES.items():
         if name != "fifo" or hasattr(os, "mkfifo"):
             make(folder / f"{name}.txt")
-    (folder / "good.txt").write_text(SEED_TEXT, encoding="utf-8")
-    before = db_snapshot(seed_db_copy)
+    (folder / "good.txt").write_text(SEED_TEXT + "\n", encoding="utf-8")   # not the stored seed's bytes (a copy
+    before = db_snapshot(seed_db_copy)                                      # would be loaded once, as the seed)
     r = extract(folder, db=seed_db_copy, workers=2, timeout=120)
     assert r.returncode == 1
     for name, (_, reason) in BAD_FILES.items():
@@ -286,8 +321,8 @@ def test_file_deleted_between_discovery_and_read(tmp_path):
         import os, sys
         import ctxh_extract.run.pipeline as pipeline
         found = pipeline.discover
-        def discover(paths, max_bytes):
-            for item in found(paths, max_bytes):
+        def discover(paths, max_bytes, **kw):
+            for item in found(paths, max_bytes, **kw):
                 if getattr(item, "path", None) == {str(victim)!r}:
                     os.unlink(item.path)              # gone after discovery, before it is read
                 yield item
@@ -354,11 +389,12 @@ def test_symlink_loop_terminates_and_loses_nothing(tmp_path):
 
 # --------------------------------------------------------------------------- the same article_id twice
 def _two_folders_with_x(tmp_path):
-    """a/x.txt and b/x.txt: two different seed articles that both get article_id 'x'."""
+    """a/x.txt and b/x.txt: two different seed articles that both get article_id 'x' (a line
+    break added, so that neither is a byte-for-byte copy of a stored seed, which is loaded once)."""
     a, b = tmp_path / "a", tmp_path / "b"
     for folder, seed in ((a, SEED_FILES[2]), (b, SEED_FILES[3])):
         folder.mkdir()
-        (folder / "x.txt").write_bytes(seed.read_bytes())
+        (folder / "x.txt").write_bytes(seed.read_bytes() + b"\n")
     return a, b
 
 
@@ -369,7 +405,7 @@ def test_two_files_with_the_same_article_id_in_one_run(tmp_path, seed_db_copy, d
     assert r.returncode == 1
     one_line(r, "rejected:", b / "x.txt", "duplicate article_id 'x'", f"already read from {a / 'x.txt'}", "rename")
     after = db_snapshot(seed_db_copy)
-    assert after["per_article"]["x"] == before["per_article"][SEED_FILES[2].stem]      # a's article, untouched by b
+    assert after["per_article"]["x"][1:] == before["per_article"][SEED_FILES[2].stem][1:]   # a's, untouched by b
     assert {k: v for k, v in after["per_article"].items() if k != "x"} == before["per_article"]
 
 
@@ -381,7 +417,7 @@ def test_same_article_id_in_a_later_run_replaces_and_says_so(tmp_path, seed_db_c
     assert r.returncode == 0, r.stderr
     one_line(r, "note:", b / "x.txt", "replaces article 'x'", f"from {a / 'x.txt'}")
     after = db_snapshot(seed_db_copy)
-    assert after["per_article"]["x"] == before["per_article"][SEED_FILES[3].stem]      # now b's article, whole
+    assert after["per_article"]["x"][1:] == before["per_article"][SEED_FILES[3].stem][1:]   # now b's, whole
     assert after["articles"] == before["articles"]
 
 

@@ -136,8 +136,8 @@ def resume_and_compare(corpus: str, db: str, n_before: int, ref: dict, db_snapsh
     r = run_ctxh("extract", corpus, "--db", db, "--workers", "2", timeout=600)
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
-    m = re.search(r"skipped \(unchanged\)\s*│\s*(\d+)", r.stdout)
-    assert m and int(m.group(1)) == n_before, r.stdout             # what was stored is not redone
+    m = re.search(r"([\d,]+) articles? unchanged since the last run", r.stdout)
+    assert m and int(m.group(1).replace(",", "")) == n_before, r.stdout   # what was stored is not redone
     assert db_snapshot(db) == ref
 
 

@@ -12,7 +12,7 @@ import pytest
 from ctxh_extract.run.pipeline import run_extract
 from ctxh_extract.store.store import Store
 
-from helpers import GOLD, ROOT, SEEDS, run_ctxh
+from helpers import GOLD, ROOT, SEEDS, cp1258_bytes, run_ctxh
 
 DATA = Path(__file__).parent / "data"
 FACT_TABLES = ("counts", "percentages", "province_mentions", "segments")
@@ -103,9 +103,11 @@ def test_metadata_of_seeds(seed_db):
             "SELECT article_id, title, published_date::VARCHAR, author, outlet FROM articles").fetchall()}
     finally:
         con.close()
-    assert rows["001"] == ("Hà Nội phát triển nghề công tác xã hội giai đoạn 2018-2020", "2017-12-15", "Như Hương", "Kinhtedothi")
-    assert rows["004"][1:] == ("2014-09-25", None, "ĐCSVN")
-    assert rows["002"][2:] == ("Thu Hương", "LĐXH")
+    # the outlet is the outlet's name: the source tags 'Kinhtedothi -', '(ĐCSVN)', '(LĐXH)' as rules/metadata.json names them
+    assert rows["001"] == ("Hà Nội phát triển nghề công tác xã hội giai đoạn 2018-2020", "2017-12-15", "Như Hương",
+                           "Báo Kinh tế & Đô thị")
+    assert rows["004"][1:] == ("2014-09-25", None, "Báo điện tử Đảng Cộng sản Việt Nam")
+    assert rows["002"][2:] == ("Thu Hương", "Báo Lao động và Xã hội")
     assert rows["000"][2] == "Trần Huyền"
 
 
@@ -159,20 +161,7 @@ TEXT_VI = ("Bình Định: Hỗ trợ người yếu thế\n"
            "công tác xã hội. Mục tiêu đến năm 2025 có 80% xã có cộng tác viên.\n")
 
 
-def _cp1258(text: str) -> bytes:
-    """Encode as Windows-1258: precomposed where the code page has it, tone marks combining."""
-    out = b""
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        nfd = unicodedata.normalize("NFD", ch)
-        tones = "".join(m for m in nfd[1:] if m in "\u0300\u0301\u0303\u0309\u0323")
-        base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in tones))
-        out += base.encode("cp1258") + tones.encode("cp1258")
-    return out
+_cp1258 = cp1258_bytes
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le-nobom", "cp1258", "utf-8-sig"])

@@ -38,7 +38,7 @@ def extract_file(path: str | os.PathLike, rules_dir: str | None = None,
         raise InputError(str(path), "extract_file takes one .txt or .html file")
     src = srcs[0]
     src.load(max_bytes)
-    return process(decode(src), rules)
+    return process(decode(src, rules), rules)
 
 
 def run_archive(*args, **kwargs):

@@ -14,7 +14,9 @@ class CtxhError(Exception):
 
 
 class UsageError(CtxhError):
-    """A command-line option (or the environment variable behind it) with a value that cannot work."""
+    """A command line that cannot work: an option (or the environment variable behind it) with a value
+    that cannot work, or a path that is not there. Exit 2, before anything is read or written (so a
+    typo never creates an empty database)."""
 
     exit_code = 2
 

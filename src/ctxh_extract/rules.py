@@ -33,22 +33,25 @@ RULE_FILES = (
     "provinces.json", "numbers.json", "qualifiers.json", "targets.json",
     "periods.json", "exclusions.json", "categories.json", "boilerplate.json",
     "metadata.json", "percentages.json", "outline.json", "gazetteer/provinces.json", "parts.json",
-    "stocks_flows.json", "relevance.json",
+    "stocks_flows.json", "relevance.json", "html.json",
 )
 
 
 def default_rules_dir() -> Path:
-    """``$CTXH_RULES``, else the ``rules/`` folder of the source checkout."""
+    """``$CTXH_RULES``; else the rules an installed package carries (``ctxh_extract/_rules``,
+    copied from ``rules/`` by the build, see setup.py); else, in a source checkout or an
+    editable install, the checkout's ``rules/``. ``--rules DIR`` overrides all three."""
     env = os.environ.get("CTXH_RULES")
     if env:
         return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "rules"
-        if (cand / "categories.json").is_file():
-            return cand
-    packaged = here.parent / "_rules"
-    return packaged
+    here = Path(__file__).resolve().parent
+    packaged = here / "_rules"
+    if (packaged / "categories.json").is_file():
+        return packaged
+    checkout = here.parent.parent                 # src/ctxh_extract -> the checkout
+    if (checkout / "pyproject.toml").is_file() and (checkout / "rules" / "categories.json").is_file():
+        return checkout / "rules"
+    return packaged                               # missing: load_rules says so
 
 
 # --------------------------------------------------------------------------- schemas
@@ -299,14 +302,43 @@ class DateRule(_Strict):
     regex: str
 
 
+class PatternList(_Loose):
+    patterns: list[str] = Field(min_length=1)
+
+
+class OutletWords(WordList):
+    prefixes: list[str] = []
+
+
+class DocumentTitle(_Loose):
+    headings: list[str] = Field(min_length=1)
+    head_lines: int = Field(15, ge=1)
+    max_lines_under: int = Field(2, ge=0)
+    body_openers: list[str] = []
+
+
 class MetadataFile(_Loose):
     head_lines: int = 8
     date_rules: list[DateRule]
     meta_line_words: WordList = WordList(words=[])
     outlet_rules: list[DateRule]
     outlet_names: dict[str, str]
+    outlet_words: OutletWords = OutletWords(words=[])
     byline: _Loose
     title: _Loose
+    letterhead: PatternList | None = None
+    document_title: DocumentTitle | None = None
+
+
+class HtmlFile(_Loose):
+    drop_attributes: PatternList
+    lead_classes: PatternList
+    section_label_classes: PatternList
+    section_label_max_words: int = Field(5, ge=1)
+    link_only_max_words: int = Field(5, ge=0)
+    link_cues: WordList
+
+
 
 
 class AliasRule(_Loose):
@@ -519,6 +551,7 @@ class Rules:
     parts: PartsFile
     stocks_flows: StocksFlowsFile
     relevance: RelevanceFile
+    html: HtmlFile
     compiled: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, build):
@@ -547,7 +580,7 @@ def _load_rules_cached(directory: str) -> Rules:
         "metadata.json": MetadataFile, "percentages.json": PercentagesFile,
         "outline.json": OutlineFile, "gazetteer/provinces.json": GazetteerFile,
         "parts.json": PartsFile, "stocks_flows.json": StocksFlowsFile,
-        "relevance.json": RelevanceFile,
+        "relevance.json": RelevanceFile, "html.json": HtmlFile,
     }
     loaded: dict[str, BaseModel] = {}
     texts: dict[str, str] = {}
@@ -575,6 +608,7 @@ def _load_rules_cached(directory: str) -> Rules:
         parts=loaded["parts.json"],
         stocks_flows=loaded["stocks_flows.json"],
         relevance=loaded["relevance.json"],
+        html=loaded["html.json"],
     )
     _check_cross_refs(rules, d, texts)
     _compile_all(rules, d, texts)
@@ -682,8 +716,29 @@ def _compile_all(rules: Rules, d: Path, texts: dict[str, str]) -> None:
     c["meta_line_hint"] = regex.compile(r"\d{1,2}[:h]\d{2}|\||GMT|(?<![\p{L}])(?:"
                                         + alternation(rules.metadata.meta_line_words.words) + r")(?![\p{L}])",
                                         regex.IGNORECASE)
+    h, htext = rules.html, texts["html.json"]
+    c["html_drop_attr"] = _compile(d / "html.json", htext, "drop_attributes",
+                                   "|".join(f"(?:{p})" for p in h.drop_attributes.patterns), regex.IGNORECASE)
+    for key, items in (("html_lead_class", h.lead_classes.patterns),
+                       ("html_section_class", h.section_label_classes.patterns)):
+        c[key] = _compile(d / "html.json", htext, key.removeprefix("html_"),
+                          r"(?:^|[-_])(?:" + "|".join(f"(?:{p})" for p in items) + r")(?:$|[-_])", regex.IGNORECASE)
+    c["html_link_cue"] = regex.compile(r"(?<![\p{L}])(?:" + alternation(h.link_cues.words) + r")(?![\p{L}])",
+                                       regex.IGNORECASE)
     c["outlet_rules"] = [(r, _compile(d / "metadata.json", texts["metadata.json"], r.name, r.regex))
                          for r in rules.metadata.outlet_rules]
+    md, mtext = rules.metadata, texts["metadata.json"]
+    ow = md.outlet_words
+    c["outlet_prefix"] = regex.compile(rf"^(?:{alternation(ow.prefixes)})\s*:?\s+" if ow.prefixes else r"^(?!)",
+                                       regex.IGNORECASE)
+    c["outlet_word"] = regex.compile(rf"^(?:{alternation(ow.words)})(?![\p{{L}}])|\.(?:vn|com|net|org)$" if ow.words
+                                     else r"\.(?:vn|com|net|org)$", regex.IGNORECASE)
+    c["letterhead"] = [_compile(d / "metadata.json", mtext, f"letterhead.{k}", p)
+                       for k, p in enumerate(md.letterhead.patterns if md.letterhead else [])]
+    dt = md.document_title
+    c["doc_heading"] = regex.compile(rf"^(?:{alternation(dt.headings)})(?:\s+[^\p{{Ll}}]*)?$" if dt else r"^(?!)")
+    c["body_opener"] = regex.compile(rf"^(?:{alternation(dt.body_openers)})(?![\p{{L}}])" if dt and dt.body_openers
+                                     else r"^(?!)", regex.IGNORECASE)
     c["relevance"] = _relevance_cues(rules, d, texts["relevance.json"])
     for key in ("prefix_regex", "name_regex"):
         pat = getattr(rules.metadata.byline, key, None) or rules.metadata.byline.model_extra.get(key)

@@ -154,6 +154,15 @@ class WalkProblem:
     note: bool = False        # only worth saying: nothing was missed (not a rejection)
 
 
+@dataclass
+class Ignored:
+    """A file inside a folder that is not an article type (.pdf, .docx, .jpg): skipped, but
+    counted, so the summary can say how many and ``--verbose`` can name them."""
+
+    path: str
+    ext: str
+
+
 # --------------------------------------------------------------------------- discovery
 @dataclass
 class FileRef:
@@ -163,13 +172,17 @@ class FileRef:
     explicit: bool
 
 
-def discover(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Source | WalkProblem]:
-    """Yield sources in a stable order (sorted walk), and problems met while walking."""
+def discover(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
+             with_ignored: bool = False) -> Iterator[Source | WalkProblem | Ignored]:
+    """Yield sources in a stable order (sorted walk), and problems met while walking; with
+    ``with_ignored`` also the files of other types found in folders (for the run summary)."""
     for item in walk(paths):
         if isinstance(item, WalkProblem):
             yield item
         else:
-            yield from _file_sources(item.path, max_bytes, explicit=item.explicit)
+            for src in _file_sources(item.path, max_bytes, explicit=item.explicit):
+                if with_ignored or not isinstance(src, Ignored):
+                    yield src
 
 
 def walk(paths: list[str]) -> Iterator[FileRef | WalkProblem]:
@@ -242,7 +255,7 @@ def file_kind(path: str) -> str | None:
     return None
 
 
-def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source | WalkProblem]:
+def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source | WalkProblem | Ignored]:
     kind = file_kind(path)
     if kind in ("txt", "html"):
         yield Source(path, kind, Path(path).stem)
@@ -255,6 +268,8 @@ def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source 
     elif explicit:
         ext = Path(path).suffix.lower()
         yield WalkProblem(path, f"unsupported file type {ext or '(none)'}; use .txt, .html, .htm, .jsonl, .warc or .warc.gz")
+    else:
+        yield Ignored(path, Path(path).suffix.lower() or "no extension")
 
 
 def _jsonl_sources(path: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
@@ -403,17 +418,18 @@ def _jsonl_line(path: str, n: int, raw: bytes | None, size: int, max_bytes: int)
 
 
 # --------------------------------------------------------------------------- decoding
-def decode(src: Source, check: bool = True) -> RawArticle:
+def decode(src: Source, check: bool = True, rules=None) -> RawArticle:
     """Decode one loaded source; raises :class:`InputError` naming the file.
 
     ``check`` False leaves out :func:`check_text` (is it Vietnamese at all?), for a caller
-    that first drops off-topic articles more cheaply and checks the rest."""
+    that first drops off-topic articles more cheaply and checks the rest. ``rules`` (the run's)
+    tell the HTML reader what is page furniture; the default rules when not given."""
     if src.error:
         raise InputError(src.path, src.error)
     if src.kind == "jsonl":
         return _decode_jsonl(src, check)
     if src.kind in ("html", "warc"):
-        return _decode_html(src, check)
+        return _decode_html(src, check, rules)
     text, encoding, notes = decode_bytes(src.data, src.path)
     if check:
         check_text(text, src.path)
@@ -539,7 +555,7 @@ def _decode_jsonl(src: Source, check: bool = True) -> RawArticle:
     )
 
 
-def _decode_html(src: Source, check: bool = True) -> RawArticle:
+def _decode_html(src: Source, check: bool = True, rules=None) -> RawArticle:
     if not src.data.strip():
         raise InputError(src.path, "empty file")
     for magic, what in _MAGIC:
@@ -547,8 +563,10 @@ def _decode_html(src: Source, check: bool = True) -> RawArticle:
             raise InputError(src.path, f"binary file ({what}), not HTML")
     from .html import extract_html
 
-    try:
-        doc = extract_html(_declare_charset(src.data, src.charset))
+    try:   # a web archive's HTTP charset counts as the page's own declaration (html.decode_html)
+        doc = extract_html(_declare_charset(src.data, src.charset) if src.charset else src.data, rules, src.path)
+    except InputError:
+        raise
     except Exception as exc:  # lxml can raise many things on broken markup
         raise InputError(src.path, f"HTML could not be parsed: {exc}") from None
     if not doc.text.strip():
@@ -557,8 +575,8 @@ def _decode_html(src: Source, check: bool = True) -> RawArticle:
         check_text(doc.text, src.path)
     return RawArticle(
         article_id=src.article_id, source_path=src.path, sha256=src.sha256, text=doc.text, kind=src.kind,
-        encoding="html", title=doc.title, author=doc.author, published=doc.published, outlet=doc.sitename,
-        url=src.url or doc.url,
+        encoding=doc.encoding, notes=doc.notes, title=doc.title, author=doc.author, published=doc.published,
+        outlet=doc.sitename, url=src.url or doc.url,
     )
 
 

@@ -1,4 +1,4 @@
-"""Load and check hand-made gold files (format: ../shared/ANNOTATION.md).
+"""Load and check hand-made gold files (format: docs/ANNOTATION.md).
 
 A gold file that breaks the format is an error naming the file and the fact,
 never a crash and never a silent skip: an unknown category, a missing field, an

@@ -15,12 +15,13 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..ingest.read import DEFAULT_MAX_BYTES, Source, WalkProblem, discover
+from ..errors import UsageError
+from ..ingest.read import DEFAULT_MAX_BYTES, Ignored, Source, WalkProblem, discover
 from ..rules import load_rules
 from ..store.store import Encoded, Store
 from . import work as worker
@@ -55,6 +56,17 @@ class RunSummary:
     interrupted: bool = False
     wall: float = 0.0
     replaced_workers: int = 0
+    # what the summary tells the user: what was found in the loaded articles ...
+    categories: Counter = field(default_factory=Counter)           # counts per category
+    provinces: Counter = field(default_factory=Counter)            # articles per primary province
+    named_provinces: set[str] = field(default_factory=set)         # every province named in a body
+    first_date: str | None = None
+    last_date: str | None = None
+    undated: int = 0
+    # ... what was skipped and why, and what the database holds now
+    ignored: list[tuple[str, str]] = field(default_factory=list)   # (path, extension): other file types in folders
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of the same bytes loaded)
+    db_totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +93,7 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     """
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     t_start = time.perf_counter()
+    check_paths(paths)                                  # a typo is a usage error: no database is created
     rules = load_rules(rules_dir)                       # bad rules stop the run before any article
     workers = max(1, workers or os.cpu_count() or 1)
     store = Store(db, storage_version=storage_version, rules=rules)
@@ -88,8 +101,11 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
     note = store.storage_note()
     if note:
         summary.notes.append((db, note))
-    cfg = WorkConfig(str(rules.directory), store.known(), store.known_filtered(), force, max_bytes, prefilter)
+    known = store.known()
+    cfg = WorkConfig(str(rules.directory), known, store.known_filtered(), force, max_bytes, prefilter)
     seen: dict[str, str] = {}
+    by_sha: dict[str, tuple[str, str]] = {}           # sha256 -> (article_id, path) read in this run
+    copies_of_stored: dict[str, list[tuple[str, str]]] = defaultdict(list)   # article_id -> [(path, sha)]
     batch: list[Encoded] = []
     pool = None
     try:
@@ -109,14 +125,32 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
                 summary.rejected.append(Rejection(src.path, src.article_id, payload))
             elif status == "skipped":
                 summary.skipped += 1
+                if src.article_id in known:
+                    by_sha.setdefault(known[src.article_id][0], (src.article_id, src.path))
             elif status == "filtered":
                 summary.filtered += 1
                 batch.append(payload)
+            elif status == "duplicate":
+                other_id, other_path, sha = payload
+                summary.duplicates.append((src.path, other_path))
+                summary.notes.append((src.path, f"same bytes as {other_path} (article {other_id!r}, already in "
+                                                f"the database); not loaded again"))
+                copies_of_stored[other_id].append((src.path, sha))
             else:
                 encoded, notes = payload
-                for n in notes:
-                    summary.notes.append((src.path, n))
-                batch.append(encoded)
+                first = by_sha.get(encoded.sha256)
+                if first is not None and first[0] != encoded.article_id:
+                    summary.duplicates.append((src.path, first[1]))
+                    summary.notes.append((src.path, f"same bytes as {first[1]}; loaded once, as article {first[0]!r}"))
+                else:
+                    by_sha[encoded.sha256] = (encoded.article_id, src.path)
+                    for path, sha in copies_of_stored.pop(encoded.article_id, ()):
+                        if sha != encoded.sha256:    # the stored original changed in this very run
+                            summary.notes.append((path, f"was taken for a copy of {src.path}, which changed "
+                                                        f"in this run; run the same command again to load it"))
+                    for n in notes:
+                        summary.notes.append((src.path, n))
+                    batch.append(encoded)
             summary.done += 1
             if progress:
                 progress("done", summary)
@@ -137,12 +171,25 @@ def run_extract(paths: list[str], db: str = "data/ctxh.duckdb", workers: int | N
             pool.close()
         summary.wall = time.perf_counter() - t_start
         try:
+            summary.db_totals = {t: store.count(t) for t in ("articles", "province_mentions", "counts", "percentages")}
+        except Exception:       # the summary's last line is a courtesy; the run itself is done
+            pass
+        try:
             store.record_run(uuid.uuid4().hex[:12], started, command, rules.version, summary.loaded,
                              summary.skipped, [(r.path, r.article_id, r.reason) for r in summary.rejected])
         except Exception:
             pass
         store.close()
     return summary
+
+
+def check_paths(paths: list[str]) -> None:
+    """Raise :class:`UsageError` naming every path given that does not exist (a broken link counts:
+    nothing is behind it). Paths inside folders that vanish later are rejections, not this."""
+    missing = [f"{p}: {'broken symbolic link' if os.path.islink(p) else 'no such file or directory'}"
+               for p in paths if not os.path.exists(p)]
+    if missing:
+        raise UsageError("; ".join(missing) + " (nothing was read or written)")
 
 
 def _flush(store: Store, batch: list[Encoded], summary: RunSummary, progress) -> None:
@@ -157,6 +204,17 @@ def _flush(store: Store, batch: list[Encoded], summary: RunSummary, progress) ->
         summary.facts["province_mentions"] += e.n_mentions
         summary.facts["counts"] += e.n_counts
         summary.facts["percentages"] += e.n_percentages
+        if e.filtered:
+            continue
+        summary.categories.update(e.categories)
+        summary.named_provinces.update(e.provinces)
+        if e.primary_province:
+            summary.provinces[e.primary_province] += 1
+        if e.published:
+            summary.first_date = min(filter(None, (summary.first_date, e.published)))
+            summary.last_date = max(filter(None, (summary.last_date, e.published)))
+        else:
+            summary.undated += 1
     batch.clear()
     if progress:
         progress("store", summary)
@@ -166,7 +224,10 @@ def _sources(paths, max_bytes, summary: RunSummary, seen: dict[str, str], progre
              in_flight: deque[Source]) -> Iterator[Source]:
     """Sources to hand to the workers; walk problems and duplicate ids are recorded on the way.
     Files are not read here: the workers read, hash and skip what is unchanged."""
-    for item in discover(paths, max_bytes):
+    for item in discover(paths, max_bytes, with_ignored=True):
+        if isinstance(item, Ignored):
+            summary.ignored.append((item.path, item.ext))
+            continue
         if isinstance(item, WalkProblem):
             if item.note:
                 summary.notes.append((item.path, item.reason))

@@ -17,7 +17,7 @@ from ..text.clean import CleanText, clean
 from ..extract import extract_sentences, extractors_for
 from ..extract.parts import Count, blocks_of, find_wholes
 from ..text.layout import BODY_LABELS, classify
-from ..text.metadata import find_metadata
+from ..text.metadata import find_metadata, outlet_and_author
 from ..models import Article, ArticleResult, CountFact, PercentFact, ProvinceMention, Segment
 from ..ingest.read import RawArticle
 from ..rules import Rules
@@ -131,10 +131,10 @@ def process(raw: RawArticle, rules: Rules, timings: dict[str, float] | None = No
             continue
         segs.append(Segment(article_id=aid, label=ln.label, in_body=ln.label in BODY_LABELS,
                             rule=ln.rule, start_char=a, end_char=b))
+    outlet, author = outlet_and_author(raw.outlet, raw.author or meta.author, meta, rules)
     article = Article(
         article_id=aid, source_path=raw.source_path, sha256=raw.sha256,
-        title=raw.title or meta.title, author=raw.author or meta.author,
-        outlet=meta.outlet or raw.outlet, outlet_name=meta.outlet_name,
+        title=meta.title, author=author, outlet=outlet, outlet_name=outlet,
         published_date=published, primary_province=primary, primary_province_2025=p2025,
         n_chars=len(orig), encoding=raw.encoding, source_kind=raw.kind,
         notes="; ".join(raw.notes) or None, rules_version=rules.version, url=raw.url, text=orig,

@@ -40,6 +40,7 @@ class _State:
     cfg: WorkConfig
     rules: Rules
     process: object = None        # run.process.process, imported on first use
+    known_sha: dict = field(default_factory=dict)   # sha256 -> (article_id, source_path) of a stored article
 
 
 _STATE: _State | None = None
@@ -50,6 +51,8 @@ def setup(cfg: WorkConfig) -> None:
     extracts) also loads the tokenizer now, a database run's only when an article needs it."""
     global _STATE
     _STATE = _State(cfg, load_rules(cfg.rules_dir))
+    for aid, (sha, _version, path) in sorted(cfg.known.items()):
+        _STATE.known_sha.setdefault(sha, (aid, path))
     if cfg.output == "rows":
         from .process import process
 
@@ -66,6 +69,7 @@ def work(src: Source) -> tuple[str, object, dict[str, float]]:
     * ``ok``: payload ``(rows, notes)``, rows an ``Encoded`` (json) or ``dict[table, list[dict]]`` (rows);
     * ``filtered``: payload the row of table ``filtered`` (json: its ``Encoded``);
     * ``skipped``: unchanged since the database stored it (payload None);
+    * ``duplicate``: the same bytes as another stored article, payload ``(article_id, path, sha256)``;
     * ``rejected``: payload the reason, one line.
     """
     st = _STATE
@@ -89,6 +93,11 @@ def work(src: Source) -> tuple[str, object, dict[str, float]]:
         # an edit is expected; another file taking over an article_id may be a mistake: say so
         notes.append(f"replaces article {aid!r} loaded earlier from {prev[2]} (same article_id, different content)")
 
+    copy_of = st.known_sha.get(src.sha256) if not src.error and src.sha256 else None
+    if copy_of is not None and copy_of[0] != aid:
+        timings["read"] += time.perf_counter() - t0
+        return "duplicate", (*copy_of, src.sha256), timings
+
     from ..text.relevance import page_text, relevance
 
     if active and not src.error and src.kind in ("html", "warc"):
@@ -100,7 +109,7 @@ def work(src: Source) -> tuple[str, object, dict[str, float]]:
                 timings["filter"] += time.perf_counter() - t0
                 return _filtered(src, None, rel, rel.reason("page"), rules, cfg)
     try:
-        raw = decode(src, check=not active)
+        raw = decode(src, check=not active, rules=rules)
         t1 = time.perf_counter()
         timings["read"] += t1 - t0
         raw.relevance = rel = relevance(raw.text, rules, raw.title)

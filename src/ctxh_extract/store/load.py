@@ -5,7 +5,9 @@ Each finished shard is loaded in one transaction (``Store.load_parquet``) and re
 where it stopped. An article loaded before (from another run folder, or a ``--db`` run)
 is replaced, never duplicated. An ``article_id`` that occurs in two shards (two files of
 the same name in different folders, a JSONL id used twice) is loaded once, from the first
-shard, and the others are rejected as a ``--db`` run would reject them.
+shard, and the others are rejected as a ``--db`` run would reject them. The same bytes under
+two names (two files, or one page in two web archives) are loaded once, the first in input order,
+with a note naming both, as a ``--db`` run does; so a loaded run folder equals a ``--db`` run.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class LoadSummary:
     already: int = 0                # loaded before, skipped
     rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     rejected: list[tuple[str, str | None, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)      # (path, note): copies loaded once
     wall: float = 0.0
 
     @property
@@ -78,6 +81,36 @@ def duplicates(run_dir: str, done: dict[int, dict] | None = None, con=None) -> l
             for path, aid, first, shard in rows]
 
 
+def same_bytes(run_dir: str, done: dict[int, dict], con) -> list[tuple[str, str, str, int]]:
+    """(source_path, article_id, note, shard) of every article whose bytes (sha256) an earlier one
+    in input order (shard, then row), or an article already in the database under another id, has."""
+    if not done:
+        return []
+    glob = os.path.join(run_dir, "articles", "part-*.parquet").replace("'", "''")
+    rows = con.execute(f"""
+        WITH a AS (
+            SELECT article_id, source_path, sha256, file_row_number AS rn,
+                   CAST(regexp_extract(filename, 'part-(\\d+)\\.parquet$', 1) AS INTEGER) AS shard
+            FROM read_parquet('{glob}', filename=true, file_row_number=true)),
+        d AS (SELECT * FROM a WHERE shard IN (SELECT unnest(?::INTEGER[]))),
+        r AS (SELECT *, first_value(article_id) OVER w AS first_id, first_value(source_path) OVER w AS first_path
+              FROM d WINDOW w AS (PARTITION BY sha256 ORDER BY shard, rn)),
+        s AS (SELECT sha256, min(article_id) AS sid, min(source_path) AS spath FROM articles
+              WHERE article_id NOT IN (SELECT article_id FROM d) GROUP BY sha256)
+        SELECT r.source_path, r.article_id, r.first_id, r.first_path, s.sid, s.spath, r.shard
+        FROM r LEFT JOIN s USING (sha256)
+        WHERE r.article_id <> r.first_id OR (s.sid IS NOT NULL AND s.sid <> r.article_id)
+        ORDER BY r.shard, r.rn""", [sorted(done)]).fetchall()
+    out = []
+    for path, aid, first_id, first_path, sid, spath, shard in rows:
+        if sid is not None:
+            note = f"same bytes as {spath} (article {sid!r}, already in the database); not loaded again"
+        else:
+            note = f"same bytes as {first_path}; loaded once, as article {first_id!r}"
+        out.append((path, aid, note, shard))
+    return out
+
+
 def _run_rules(manifest: dict):
     """The run's rules (for the reference tables a new database gets) when they are still there."""
     from ..errors import RulesError
@@ -113,13 +146,17 @@ def load_run(run_dir: str, db: str, progress: Callable[[LoadSummary], None] | No
         dups: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         for path, aid, reason, shard in duplicates(run_dir, done, store.con):
             dups[shard].append((path, aid, reason))
+        copies: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        for path, aid, note, shard in same_bytes(run_dir, done, store.con):
+            copies[shard].append((path, aid, note))
         for n in sorted(done):
             digest = _digest(run_dir, n)
             if before.get(n) == digest:
                 s.already += 1
                 continue
             files = {t: str(part_path(run_dir, t, n)) for t in OUT_TABLES}
-            counts = store.load_parquet(rid, n, digest, files, [aid for _, aid, _ in dups.get(n, [])])
+            counts = store.load_parquet(rid, n, digest, files, [aid for _, aid, _ in dups.get(n, []) + copies.get(n, [])])
+            s.notes.extend((path, note) for path, _, note in copies.get(n, []))
             for t, k in counts.items():
                 s.rows[t] += k
             s.rejected.extend(tuple(r) for r in store.con.execute(
@@ -139,4 +176,4 @@ def load_run(run_dir: str, db: str, progress: Callable[[LoadSummary], None] | No
     return s
 
 
-__all__ = ["load_run", "duplicates", "LoadSummary", "ROW_TABLES"]
+__all__ = ["load_run", "duplicates", "same_bytes", "LoadSummary", "ROW_TABLES"]

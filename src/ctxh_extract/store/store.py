@@ -1,4 +1,4 @@
-"""The DuckDB store: tables of ../shared/CONTRACT.md, views for journalists, migrations.
+"""The DuckDB store: tables of docs/CONTRACT.md, views for journalists, migrations.
 
 Writes are idempotent and atomic per article: a batch of articles is written in
 one transaction that first deletes every row of those already stored, then inserts
@@ -13,8 +13,9 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -193,6 +194,12 @@ class Encoded:
     n_counts: int
     n_percentages: int
     filtered: bool = False
+    # what the run summary says about it (facts per category, provinces, dates, duplicates)
+    sha256: str = ""
+    primary_province: str | None = None
+    published: str | None = None
+    categories: dict[str, int] = field(default_factory=dict)
+    provinces: tuple[str, ...] = ()
 
 
 def _now() -> str:
@@ -246,7 +253,11 @@ def encode(r: ArticleResult) -> Encoded:
     """The rows of one article in the column order of TABLES, as JSON lines."""
     a = r.article
     tables = {table: _jsonl(table, items) for table, items in rows_of(r).items() if items}
-    return Encoded(a.article_id, tables, a.n_chars, len(r.mentions), len(r.counts), len(r.percentages))
+    return Encoded(a.article_id, tables, a.n_chars, len(r.mentions), len(r.counts), len(r.percentages),
+                   sha256=a.sha256, primary_province=a.primary_province,
+                   published=a.published_date.isoformat() if a.published_date else None,
+                   categories=dict(Counter(c.category for c in r.counts)),
+                   provinces=tuple(sorted({m.province for m in r.mentions if m.in_body})))
 
 
 def encode_filtered(row: dict) -> Encoded:

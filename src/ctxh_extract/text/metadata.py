@@ -1,9 +1,16 @@
-"""Title, published date, author and outlet of an article saved as plain text.
+"""Title, published date, author and outlet of an article, agreeing with each other.
 
 HTML and JSONL carry these as markup or fields; plain-text pages carry them as
 lines near the top (``15-12-2017 14:28``, ``Thứ năm, 25/09/2014 14:56``), a byline
 (``Như Hương``) and a source tag opening the lead (``(ĐCSVN) -``,
 ``Kinhtedothi -``). Date and byline lines are marked so they are not body.
+
+What is stored must agree with itself (``rules/metadata.json``): the outlet is
+always the outlet's name (a known tag such as ``ĐCSVN`` becomes the name it
+stands for), the author never holds the outlet (``Minh Châu - Báo Quảng Ngãi``),
+and an official document's letterhead (``ỦY BAN NHÂN DÂN``, ``Số: 325/KH-UBND``)
+is never its title: a plan's title is its ``KẾ HOẠCH`` heading and the line(s)
+under it.
 """
 
 from __future__ import annotations
@@ -29,8 +36,8 @@ class Metadata:
     title_span: tuple[int, int] | None = None
     published: date | None = None
     author: str | None = None
-    outlet: str | None = None
-    outlet_name: str | None = None
+    outlet: str | None = None          # the source tag as written ('ĐCSVN'); see outlet_and_author
+    outlet_name: str | None = None     # the name it stands for, when rules/metadata.json knows it
 
 
 def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = None) -> Metadata:
@@ -88,21 +95,24 @@ def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = Non
             ln.label, ln.rule = "byline", "meta.byline"
             break
 
-    # title: the first headline-like line at the top
+    # title: a document's heading, else the first headline-like line at the top; never a letterhead
     body_now = [ln for ln in lines if ln.label in BODY_LABELS and not ln.blank]
     tcfg = cfg.title.model_extra
-    if known_title:
+    if known_title and not is_letterhead(known_title, rules):
         meta.title = known_title
         for ln in body_now[:3]:
             if ln.text.strip() == known_title.strip():
                 ln.label, ln.rule = "title", "meta.title.known"
                 meta.title_span = (ln.start, ln.end)
                 break
+    elif (doc := _document_title(lines, rules)) is not None:
+        meta.title, meta.title_span = doc
     elif body_now:
         first = body_now[0]
         s = first.text.strip()
         if (tcfg.get("min_chars", 15) <= len(s) <= tcfg.get("max_chars", 250) and not s.endswith((".", ";", ",", "…"))
-                and len(body_now) > 1 and not any(p.match(s) for _, p in c["outlet_rules"])):
+                and len(body_now) > 1 and not any(p.match(s) for _, p in c["outlet_rules"])
+                and not is_letterhead(s, rules)):
             meta.title = s
             meta.title_span = (first.start, first.end)
             first.label, first.rule = "title", "meta.title.first_line"
@@ -117,6 +127,74 @@ def find_metadata(lines: list[Line], rules: Rules, known_title: str | None = Non
                 meta.outlet_name = cfg.outlet_names.get(meta.outlet)
                 return meta
     return meta
+
+
+def is_letterhead(line: str, rules: Rules) -> bool:
+    s = line.strip()
+    return any(p.fullmatch(s) for p in rules.compiled["letterhead"])
+
+
+def _document_title(lines: list[Line], rules: Rules) -> tuple[str, tuple[int, int]] | None:
+    """'KẾ HOẠCH' and the line(s) under it, when such a heading opens an official document."""
+    cfg = rules.metadata.document_title
+    c = rules.compiled
+    if cfg is None:
+        return None
+    seen = 0
+    for i, ln in enumerate(lines):
+        if ln.blank:
+            continue
+        seen += 1
+        if seen > cfg.head_lines:
+            return None
+        if ln.label not in BODY_LABELS or not c["doc_heading"].match(ln.text.strip()):
+            continue
+        parts = [ln]
+        for nxt in lines[i + 1:]:
+            t = nxt.text.strip()
+            if len(parts) > cfg.max_lines_under or not t or nxt.label not in BODY_LABELS:
+                break
+            if (c["body_opener"].match(t) or regex.match(r"(?:[IVXLC]+|\d+)[.)]\s", t) or t.endswith((":", ";"))
+                    or len(t) > rules.metadata.title.model_extra.get("max_chars", 250)):
+                break
+            parts.append(nxt)
+        for p in parts:
+            p.label, p.rule = "title", "meta.title.document"
+        return " ".join(" ".join(p.text.split()) for p in parts), (parts[0].start, parts[-1].end)   # wraps joined
+    return None
+
+
+def outlet_and_author(site_name: str | None, author: str | None, meta: Metadata,
+                      rules: Rules) -> tuple[str | None, str | None]:
+    """(outlet, author) as stored. The outlet is a name: the page's site name, else the source tag
+    of the text, each turned into the name rules/metadata.json gives it; the author is the person
+    (an outlet inside it, 'Minh Châu - Báo Quảng Ngãi', goes; an author that is only an outlet,
+    'TTXVN', becomes the outlet when there is none)."""
+    names = rules.metadata.outlet_names
+    known = {k.casefold() for k in names} | {v.casefold() for v in names.values()}
+    outlet = _name(site_name, names) or _name(meta.outlet, names)
+    if not author:
+        return outlet, None
+    c = rules.compiled
+    people, outlets = [], []
+    for part in regex.split(r"\s+[-–—|/]\s+|\s*[|/,;()]\s*", author):
+        part = part.strip(" .:-–—")
+        if not part:
+            continue
+        bare = c["outlet_prefix"].sub("", part).strip()
+        if bare.casefold() in known or (outlet and bare.casefold() == outlet.casefold()) or c["outlet_word"].search(bare):
+            outlets.append(bare)
+        else:
+            people.append(part)
+    outlet = outlet or (_name(outlets[0], names) if outlets else None)
+    return outlet, ", ".join(people) or None
+
+
+def _name(outlet: str | None, names: dict[str, str]) -> str | None:
+    if not outlet or not outlet.strip():
+        return None
+    o = outlet.strip()
+    return names.get(o) or next((v for k, v in names.items() if k.casefold() == o.casefold()), o)
 
 
 def _date_of(m) -> date | None:
