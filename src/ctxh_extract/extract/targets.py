@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import regex
 
 from ..text.cues import Cue, clause_bounds
-from ..text.outline import HEADING, PLAN_HEADER, Node, Outline, real_periods
+from ..text.outline import HEADING, PLAN_HEADER, Outline, real_periods
 from ..text.periods import Period
 from ..text.segment import Sentence
 

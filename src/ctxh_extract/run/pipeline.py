@@ -25,7 +25,7 @@ from ..ingest.read import DEFAULT_MAX_BYTES, Ignored, Source, WalkProblem, disco
 from ..rules import load_rules
 from ..store.store import Encoded, Store
 from . import work as worker
-from .work import WorkConfig, _same_source
+from .work import WorkConfig, claim_id
 from .workers import Workers
 
 BATCH = 500           # articles per database transaction (500: measured -30% load time vs 200)
@@ -238,14 +238,9 @@ def _sources(paths, max_bytes, summary: RunSummary, seen: dict[str, str], progre
         if progress:
             progress("found", summary)
         aid = item.article_id
-        if aid is not None and not item.error:
-            if aid in seen and _same_source(seen[aid], item.path):
-                summary.found -= 1           # one file named twice ('seeds seeds/x.txt'): read it once
-                continue
-            if aid in seen:
-                item.error = f"duplicate article_id {aid!r} (already read from {seen[aid]}); rename one of them"
-            else:
-                seen[aid] = item.path
+        if not claim_id(item, seen):
+            summary.found -= 1           # one file named twice ('seeds seeds/x.txt'): read it once
+            continue
         if item.error:
             summary.rejected.append(Rejection(item.path, aid, item.error))
             summary.done += 1

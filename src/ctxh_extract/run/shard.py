@@ -395,7 +395,7 @@ def run_shard(run_dir: str, task: dict, settings: ShardSettings) -> dict:
 
     Idempotent: a shard already done returns its summary; a shard cut off before (files, no
     marker) is redone whole and its files replaced."""
-    from .work import _same_source
+    from .work import claim_id
 
     n = task["shard"]
     marker = done_path(run_dir, n)
@@ -431,14 +431,9 @@ def run_shard(run_dir: str, task: dict, settings: ShardSettings) -> dict:
                 continue
             summary["found"] += 1
             aid = item.article_id
-            if aid is not None and not item.error:
-                if aid in seen and _same_source(seen[aid], item.path):
-                    summary["found"] -= 1
-                    continue
-                if aid in seen:
-                    item.error = f"duplicate article_id {aid!r} (already read from {seen[aid]}); rename one of them"
-                else:
-                    seen[aid] = item.path
+            if not claim_id(item, seen):
+                summary["found"] -= 1
+                continue
             if item.error:
                 reject(item.path, aid, item.error, False)
                 continue

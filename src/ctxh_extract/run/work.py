@@ -173,6 +173,21 @@ def lost(src: Source, reason: str) -> tuple[str, object, dict[str, float]]:
     return "rejected", reason, {}
 
 
+def claim_id(item, seen: dict[str, str]) -> bool:
+    """Record ``item``'s article_id in ``seen``; False when the same file was named twice ('seeds
+    seeds/x.txt': read it once). Another file with an id already seen gets an error naming both."""
+    aid = item.article_id
+    if aid is None or item.error:
+        return True
+    if aid in seen and _same_source(seen[aid], item.path):
+        return False
+    if aid in seen:
+        item.error = f"duplicate article_id {aid!r} (already read from {seen[aid]}); rename one of them"
+    else:
+        seen[aid] = item.path
+    return True
+
+
 def _same_source(a: str | None, b: str) -> bool:
     """Whether two source paths name the same file (and the same line of a JSONL file)."""
     import os
