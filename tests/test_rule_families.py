@@ -424,6 +424,8 @@ COUNT_CLASSES = [
     # vocational schools that train are schools
     ("Cả nước có 55 trường đại học, cao đẳng và 21 cơ sở dạy nghề có đào tạo công tác xã hội.", [("schools", 55), ("schools", 21)]),
     ("Chỉ có từ 15.000 - 20.000 người hoạt động công tác xã hội bán chuyên nghiệp.", [("staff", 15000)]),
+    # the abbreviations reporters use for the elderly and people with disabilities
+    ("Trung tâm đang nuôi dưỡng 107 NCT và 22 NKT.", [("beneficiaries", 107), ("beneficiaries", 22)]),
 ]
 
 
