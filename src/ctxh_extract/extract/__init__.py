@@ -44,6 +44,7 @@ class Extractors:
 
 
 _FRACTION_TAIL = regex.compile(r"\s*/\s*\d+")
+_FRACTION_HEAD = regex.compile(r"(\d+)\s*/\s*$")
 
 
 def _unit_after_fraction(ctx, ex: "Extractors", num) -> bool:
@@ -56,7 +57,7 @@ def _unit_after_fraction(ctx, ex: "Extractors", num) -> bool:
             return False
         end = m.end()
     else:
-        before = regex.search(r"(\d+)\s*/\s*$", t[:num.start])
+        before = _FRACTION_HEAD.search(t, 0, num.start)
         if before is None or not (int(before.group(1)) < num.value and num.value >= 5):
             return False
     return ex.counts.unit_at(t, end) is not None

@@ -190,12 +190,11 @@ def real_periods(periods: list[Period]) -> list[Period]:
 
 
 class _Builder:
-    def __init__(self, text: str, rules: Rules, published_year: int | None):
-        self.text = text
-        self.rules = rules
+    """How lines are read: markers, capitals, heading words (rules/outline.json)."""
+
+    def __init__(self, rules: Rules):
         self.c = rules.compiled
         self.cfg = rules.outline
-        self.published_year = published_year
         self.items = set(self.cfg.item_styles)
 
     # ------------------------------------------------------------------ lines
@@ -235,7 +234,7 @@ def build_outline(text: str, lines: list[Line], sentences: list[Sentence], rules
                   published_year: int | None = None, title_line: int | None = None) -> Outline:
     """The outline of the body lines of ``text`` (cleaned); ``title_line`` (index into
     ``lines``) is the article's headline, which heads nothing."""
-    b = _Builder(text, rules, published_year)
+    b = _Builder(rules)
     root = Node("document", 0, len(text), "")
     out = Outline(root)
     by_line: dict[int, list[Sentence]] = {}
