@@ -274,24 +274,7 @@ def _file_sources(path: str, max_bytes: int, explicit: bool) -> Iterator[Source 
 
 def _jsonl_sources(path: str, max_bytes: int) -> Iterator[Source | WalkProblem]:
     """One source per line; a malformed line becomes an error source naming line N."""
-    try:
-        fh = open_regular(path)
-    except OSError as exc:
-        yield WalkProblem(path, _os_reason(exc))
-        return
-    with fh:
-        head = fh.peek(16)[:16] if hasattr(fh, "peek") else b""
-        for magic, what in _MAGIC:
-            if head.startswith(magic):
-                yield WalkProblem(path, f"binary file ({what}), not JSON lines")
-                return
-        n = 0
-        try:
-            for raw, size in _bounded_lines(fh, max_bytes):
-                n += 1
-                yield from _jsonl_line(path, n, raw, size, max_bytes)
-        except OSError as exc:
-            yield WalkProblem(path, f"{_os_reason(exc)} (stopped after line {n})")
+    yield from jsonl_range_sources(path, 0, float("inf"), 1, max_bytes)
 
 
 def jsonl_range_sources(path: str, start: int, end: int, first_line: int,
